@@ -1,0 +1,62 @@
+// Command kmswatch keeps a CloudTrail → CloudWatch Logs → metric filter → alarm → SNS chain
+// converged to monitor.yaml. main is thin: it sets up signals and hands the arguments to run.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "version":
+		fmt.Fprintf(stdout, "kmswatch %s\n", version)
+		return 0
+	case "help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "kmswatch: unknown command %q\n", cmd)
+		usage(stderr)
+		return exitInvalid
+	}
+}
+
+// Exit codes, the contract CI users rely on (design.md "Command line").
+const (
+	exitOK      = 0 // in sync (after applying), or valid
+	exitFailed  = 1 // could not converge: AWS or network errors, or conflicts
+	exitPending = 2 // --dry-run only: changes pending
+	exitInvalid = 3 // invalid configuration or usage
+)
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  kmswatch [run] -f FILE [--once] [--dry-run] [--interval 1m] [--sandbox]
+                 [--endpoint-url URL] [--cloudwatch-protocol cbor|query|json] [--region R]
+                 [--listen 127.0.0.1:8080] [--log-format json|console] [--output text|json]
+  kmswatch validate -f FILE          offline; exit 0 valid, 3 invalid
+  kmswatch test -f FILE --events F   offline; which alarms match which CloudTrail events
+  kmswatch demo                      the lab end to end against the embedded emulator
+  kmswatch version
+`)
+}
