@@ -34,6 +34,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help":
 		usage(stdout)
 		return 0
+	case "healthcheck":
+		return healthcheck(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "kmswatch: unknown command %q\n", cmd)
 		usage(stderr)
@@ -57,6 +59,7 @@ func usage(w io.Writer) {
   kmswatch validate -f FILE          offline; exit 0 valid, 3 invalid
   kmswatch test -f FILE --events F   offline; which alarms match which CloudTrail events
   kmswatch demo                      the lab end to end against the embedded emulator
+  kmswatch healthcheck [--url http://127.0.0.1:8080/healthz]   exit 0 if the URL answers 2xx (container health checks)
   kmswatch version
 `)
 }
