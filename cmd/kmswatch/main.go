@@ -28,6 +28,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
+	case "run":
+		return runCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "kmswatch %s\n", version)
 		return 0

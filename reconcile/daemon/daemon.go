@@ -75,6 +75,7 @@ type Daemon struct {
 	// Owned by the goroutine running Run or Once.
 	cur       *loadedSpec
 	converged string // digest of the spec the account was last converged to
+	warned    map[reconcile.Warning]bool
 }
 
 // loadedSpec is a spec that loaded and the file state it was loaded from.

@@ -34,6 +34,9 @@ func (d *Daemon) pass(ctx context.Context) (*reconcile.Result, error) {
 	}
 	if res != nil {
 		logChanges(log, res, d.opts.DryRun)
+		if err == nil || len(res.Changes) > 0 {
+			d.warned = logWarnings(log, d.warned, res.Warnings)
+		}
 	}
 
 	result := ResultSuccess
@@ -88,7 +91,7 @@ var pastTense = map[reconcile.Action]string{
 func logChanges(log logr.Logger, res *reconcile.Result, dryRun bool) {
 	for _, c := range res.Changes {
 		word := pastTense[c.Action]
-		if dryRun || !c.Applied {
+		if dryRun {
 			word = "plan " + string(c.Action)
 		}
 		kv := []any{"id", c.ID, "action", string(c.Action), "applied", c.Applied}
@@ -112,9 +115,24 @@ func logChanges(log logr.Logger, res *reconcile.Result, dryRun bool) {
 			log.Info(word, kv...)
 		}
 	}
-	for _, w := range res.Warnings {
-		log.Info("warning", "id", w.ID, "warning", w.Message)
+}
+
+// logWarnings logs the pipeline warnings that are new since the previous pass, and those that
+// cleared: a condition that lasts is in /status and need not fill the log every interval.
+func logWarnings(log logr.Logger, prev map[reconcile.Warning]bool, now []reconcile.Warning) map[reconcile.Warning]bool {
+	next := make(map[reconcile.Warning]bool, len(now))
+	for _, w := range now {
+		next[w] = true
+		if !prev[w] {
+			log.Info("warning", "id", w.ID, "warning", w.Message)
+		}
 	}
+	for w := range prev {
+		if !next[w] {
+			log.Info("warning cleared", "id", w.ID, "warning", w.Message)
+		}
+	}
+	return next
 }
 
 // fieldChanges renders moved fields compactly for a log line: "threshold: 50 → 10".
