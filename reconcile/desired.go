@@ -97,7 +97,7 @@ func Desired(m spec.Monitor, env Env) State {
 		s.Filters = append(s.Filters, MetricFilter{
 			LogGroup:     lg.Name,
 			Name:         filterName,
-			Pattern:      alarmPattern(a),
+			Pattern:      a.Pattern(),
 			Namespace:    a.Metric.Namespace,
 			MetricName:   a.Metric.Name,
 			Value:        value,

@@ -98,8 +98,11 @@ func Diff(want State, got Actual) Plan {
 		d.add(c, ws, gs)
 	}
 
-	// Alarms and their metric filters: one spec item, owned through the alarm's tags. The alarm is
-	// written first so that a filter is never created before its alarm records it.
+	// Alarms and their metric filters: one spec item. A filter is owned through the alarm whose tags
+	// record it, or through the log group holding it when the monitor owns that (so a deleted alarm
+	// does not turn its filter into a conflict). The alarm is written first so that a filter in a
+	// foreign log group is never created before its alarm records it.
+	lgOwned := want.LogGroup != nil && (gotLG == nil || conflictReason(m, gotLG.Tags, want.LogGroup.Adopt) == "")
 	wantFilters := map[string]bool{}
 	for i := range want.Filters {
 		wantFilters[filterKey(want.Filters[i].LogGroup, want.Filters[i].Name)] = true
@@ -114,7 +117,7 @@ func Diff(want State, got Actual) Plan {
 			alarmConflict = conflictReason(m, ga.Tags, wa.Adopt)
 		}
 		filterConflict := ""
-		if gf != nil && !wa.Adopt {
+		if gf != nil && !wa.Adopt && !(lgOwned && want.LogGroup.Name == wf.LogGroup) {
 			lg, n, ok := recordedFilter(nil)
 			if ga != nil && owner(ga.Tags) == m {
 				lg, n, ok = recordedFilter(ga.Tags)
