@@ -29,7 +29,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch cmd {
 	case "run":
-		return runCmd(ctx, args, stdout, stderr)
+		return runReconcile(ctx, args, stdout, stderr)
+	case "validate":
+		return runValidate(ctx, args, stdout, stderr)
+	case "test":
+		return runTest(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "kmswatch %s\n", version)
 		return 0

@@ -19,8 +19,8 @@ import (
 	"github.com/kmswatch/kmswatch/spec"
 )
 
-// runCmd is `kmswatch [run]`: the daemon, or one pass with --once. It returns the exit code.
-func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// runReconcile is `kmswatch [run]`: the daemon, or one pass with --once. It returns the exit code.
+func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	f, err := parseRunFlags(args, stderr, daemon.DefaultLogFormat(stderr))
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -37,7 +37,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	// The file is loaded here once before anything else: an invalid file is exit 3 before any AWS
 	// call, and the region and the sandbox's seeds come from it.
-	first, err := loadSpec(f.file)
+	first, err := loadDaemonSpec(f.file)
 	if err != nil {
 		fmt.Fprintf(stderr, "kmswatch: invalid %s:\n%s\n", f.file, indent(err.Error()))
 		return exitInvalid
@@ -50,11 +50,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	defer be.close()
-	load := loadSpec
+	load := loadDaemonSpec
 	if be.seed != nil {
 		// In the sandbox, whatever a later edit presumes (a new bucket or role) is seeded too.
 		load = func(path string) (daemon.Spec, error) {
-			s, err := loadSpec(path)
+			s, err := loadDaemonSpec(path)
 			if err == nil {
 				be.seed(s.Monitors)
 			}
@@ -135,8 +135,8 @@ func onceOutput(res *reconcile.Result, err error, f *runFlags, stdout, stderr io
 	return reconcile.ExitCode(res, err, f.dryRun)
 }
 
-// loadSpec is spec.Load in the daemon's terms.
-func loadSpec(path string) (daemon.Spec, error) {
+// loadDaemonSpec is spec.Load in the daemon's terms.
+func loadDaemonSpec(path string) (daemon.Spec, error) {
 	file, err := spec.Load(path)
 	if err != nil {
 		return daemon.Spec{}, err
