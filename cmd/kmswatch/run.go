@@ -81,6 +81,9 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return onceOutput(res, err, f, stdout, stderr)
 	}
 
+	if be.sandboxURL != "" {
+		fmt.Fprint(stderr, sandboxHelp(be.sandboxURL, be.cfg.Region, first.Monitors))
+	}
 	if f.listen != "" {
 		ln, err := net.Listen("tcp", f.listen)
 		if err != nil {
@@ -158,6 +161,8 @@ type backend struct {
 	accountID string                  // "" means ask STS
 	seed      func(ms []spec.Monitor) // sandbox only: create what the spec presumes exists
 	close     func()
+	// sandboxURL is the emulator's endpoint under --sandbox.
+	sandboxURL string
 }
 
 // openBackend builds the AWS configuration: the default credential chain and everything the SDK
