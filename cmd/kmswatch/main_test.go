@@ -67,8 +67,16 @@ func cleanEnv(extra ...string) []string {
 // start runs kmswatch with args; the process is killed when the test ends if still running.
 func start(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
-	p := &proc{t: t, cmd: exec.Command(binPath, args...), lines: make(chan string, 1000), done: make(chan struct{})}
-	p.cmd.Env = env
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = env
+	return startCmd(t, cmd)
+}
+
+// startCmd starts a prepared kmswatch command.
+func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
+	t.Helper()
+	args := cmd.Args[1:]
+	p := &proc{t: t, cmd: cmd, lines: make(chan string, 1000), done: make(chan struct{})}
 	p.cmd.Stdout = &lockedWriter{mu: &p.mu, w: &p.stdout}
 	errPipe, err := p.cmd.StderrPipe()
 	must(t, err)
