@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"time"
 
@@ -21,12 +22,15 @@ type runFlags struct {
 	endpointURL  string
 	cwProtocol   string
 	region       string
+	accountID    string
 	listen       string
 	logFormat    string
 	output       string
 	pruneRemoved bool
 	verbosity    int
 }
+
+var accountIDPattern = regexp.MustCompile(`^\d{12}$`)
 
 // errUsage is a usage error already reported to stderr by the flag set.
 var errUsage = errors.New("usage error")
@@ -47,6 +51,7 @@ func parseRunFlags(args []string, stderr io.Writer, defaultLogFormat string) (*r
 	fs.StringVar(&f.endpointURL, "endpoint-url", "", "AWS endpoint for every service (moto, LocalStack); AWS_ENDPOINT_URL works too")
 	fs.StringVar(&f.cwProtocol, "cloudwatch-protocol", "cbor", "wire protocol to CloudWatch: cbor, query (moto) or json")
 	fs.StringVar(&f.region, "region", "", "AWS region (default: the AWS configuration's)")
+	fs.StringVar(&f.accountID, "account-id", "", "the AWS account id; default: asked of STS GetCallerIdentity (give it for endpoints without STS)")
 	fs.StringVar(&f.listen, "listen", "", "address for /healthz, /readyz, /metrics and /status, e.g. 127.0.0.1:8080")
 	fs.StringVar(&f.logFormat, "log-format", defaultLogFormat, "json or console")
 	fs.StringVar(&f.output, "output", "text", "--once output on stdout: text or json (JSON lines)")
@@ -76,6 +81,9 @@ func parseRunFlags(args []string, stderr io.Writer, defaultLogFormat string) (*r
 	}
 	if f.interval <= 0 {
 		problems = append(problems, fmt.Sprintf("--interval: must be positive, got %v", f.interval))
+	}
+	if f.accountID != "" && !accountIDPattern.MatchString(f.accountID) {
+		problems = append(problems, fmt.Sprintf("--account-id: must be 12 digits, got %q", f.accountID))
 	}
 	if f.sandbox && f.endpointURL != "" {
 		problems = append(problems, "--sandbox and --endpoint-url: choose one, the sandbox is its own endpoint")

@@ -24,8 +24,8 @@ func TestParseRunFlags(t *testing.T) {
 		}},
 		{"all flags", []string{"--file", "m.yaml", "--once", "--dry-run", "--interval", "5s", "--region", "ap-southeast-2",
 			"--endpoint-url", "http://127.0.0.1:5000", "--cloudwatch-protocol", "query", "--listen", "127.0.0.1:0",
-			"--log-format", "console", "--output", "json", "--prune-removed-monitors", "-v", "1"}, "", func(f *runFlags) bool {
-			return f.once && f.dryRun && f.interval == 5*time.Second && f.region == "ap-southeast-2" && f.cwProtocol == "query" &&
+			"--log-format", "console", "--output", "json", "--prune-removed-monitors", "-v", "1", "--account-id", "111122223333"}, "", func(f *runFlags) bool {
+			return f.accountID == "111122223333" && f.once && f.dryRun && f.interval == 5*time.Second && f.region == "ap-southeast-2" && f.cwProtocol == "query" &&
 				f.listen == "127.0.0.1:0" && f.logFormat == "console" && f.output == "json" && f.pruneRemoved && f.verbosity == 1
 		}},
 		{"missing file", []string{"--once"}, "-f: the monitor.yaml file is required", nil},
@@ -36,6 +36,7 @@ func TestParseRunFlags(t *testing.T) {
 		{"unparsable interval", []string{"-f", "m", "--interval", "soon"}, `invalid value "soon" for flag -interval`, nil},
 		{"unknown flag", []string{"-f", "m", "--forever"}, "flag provided but not defined: -forever", nil},
 		{"stray argument", []string{"-f", "m", "extra"}, `unexpected argument "extra"`, nil},
+		{"bad account id", []string{"-f", "m", "--account-id", "12345"}, `--account-id: must be 12 digits, got "12345"`, nil},
 		{"sandbox and endpoint", []string{"-f", "m", "--sandbox", "--endpoint-url", "http://x"}, "choose one", nil},
 	}
 	for _, c := range cases {

@@ -62,6 +62,7 @@ func usage(w io.Writer) {
   kmswatch [run] -f FILE [--once] [--dry-run] [--interval 1m] [--sandbox]
                  [--endpoint-url URL] [--cloudwatch-protocol cbor|query|json] [--region R]
                  [--listen 127.0.0.1:8080] [--log-format json|console] [--output text|json]
+                 [--account-id ID] [--prune-removed-monitors] [-v 1]
   kmswatch validate -f FILE          offline; exit 0 valid, 3 invalid
   kmswatch test -f FILE --events F   offline; which alarms match which CloudTrail events
   kmswatch demo                      the lab end to end against the embedded emulator

@@ -187,7 +187,7 @@ func openBackend(ctx context.Context, f *runFlags, first daemon.Spec, log logr.L
 	if f.endpointURL != "" {
 		cfg.BaseEndpoint = aws.String(f.endpointURL)
 	}
-	return &backend{cfg: cfg, close: func() {}}, nil
+	return &backend{cfg: cfg, accountID: f.accountID, close: func() {}}, nil
 }
 
 // specRegion is the region the spec asks for: the first Monitor's spec.region. Monitors of other
