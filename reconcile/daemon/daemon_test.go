@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kmswatch/kmswatch/reconcile"
 )
 
 // syncBuffer is a log sink that tests read while the daemon writes.
@@ -358,5 +360,24 @@ func TestOnceDryRun(t *testing.T) {
 	}
 	if st := d.Status(); st.Resources[0].State != StateDrifted {
 		t.Errorf("state %q under dry-run, want Drifted", st.Resources[0].State)
+	}
+}
+
+func TestLogWarningsOnlyWhenTheyChange(t *testing.T) {
+	var buf syncBuffer
+	log, flush, err := NewLogger(&buf, LogJSON, 0)
+	must(t, err)
+	a := reconcile.Warning{ID: "Topic/t", Message: "no confirmed subscription"}
+	b := reconcile.Warning{ID: "Trail/x", Message: "single region"}
+	seen := logWarnings(log, nil, []reconcile.Warning{a, b})
+	seen = logWarnings(log, seen, []reconcile.Warning{a, b}) // unchanged: nothing logged
+	logWarnings(log, seen, []reconcile.Warning{b})           // a cleared
+	flush()
+	out := buf.String()
+	if n := strings.Count(out, `"msg":"warning"`); n != 2 {
+		t.Errorf("%d warning lines, want 2 (each once):\n%s", n, out)
+	}
+	if !strings.Contains(out, `"msg":"warning cleared","id":"Topic/t"`) {
+		t.Errorf("no cleared line for Topic/t:\n%s", out)
 	}
 }
