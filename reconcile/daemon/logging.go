@@ -20,12 +20,19 @@ const (
 // DefaultLogFormat is console when w is a terminal, JSON otherwise (a container's log driver, a
 // file, a pipe): people read terminals, machines read the rest.
 func DefaultLogFormat(w io.Writer) string {
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return LogConsole
-		}
+	if isTerminal(w) {
+		return LogConsole
 	}
 	return LogJSON
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // NewLogger builds the one zap logger of the process, writing to w in the given format, and
@@ -41,7 +48,10 @@ func NewLogger(w io.Writer, format string, verbosity int) (logr.Logger, func(), 
 	case LogJSON:
 		enc = zapcore.NewJSONEncoder(encCfg)
 	case LogConsole:
-		encCfg.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		encCfg.EncodeLevel = zapcore.CapitalLevelEncoder
+		if isTerminal(w) { // no escape codes in a file or a pipe
+			encCfg.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		}
 		encCfg.EncodeTime = zapcore.TimeEncoderOfLayout("15:04:05.000")
 		enc = zapcore.NewConsoleEncoder(encCfg)
 	default:
