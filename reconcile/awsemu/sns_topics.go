@@ -142,11 +142,15 @@ func (s *snsService) createTopic(c *call) (any, error) {
 		t.attrs[k] = v
 	}
 	s.topics[arn] = t
-	tags := map[string]string{}
-	for _, tag := range in.Tags {
-		tags[tag.Key] = tag.Value
+	if len(in.Tags) > 0 {
+		// Only a tagged resource gets an entry: the Tagging API lists resources that are or
+		// were tagged, never ones that never were.
+		tags := map[string]string{}
+		for _, tag := range in.Tags {
+			tags[tag.Key] = tag.Value
+		}
+		s.e.tags.set(arn, tags)
 	}
-	s.e.tags.set(arn, tags)
 	return struct{ TopicArn string }{arn}, nil
 }
 
