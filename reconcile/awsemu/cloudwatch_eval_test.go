@@ -68,20 +68,26 @@ func TestCloudWatchAlarmEvaluation(t *testing.T) {
 	}
 	with := func(c alarmCfg, f func(*alarmCfg)) alarmCfg { f(&c); return c }
 	cases := []struct {
-		name    string
-		cfg     alarmCfg
-		points  []point // at: offset from the oldest of the N evaluated periods
-		want    cwtypes.StateValue
+		name   string
+		cfg    alarmCfg
+		points []point // at: offset from the oldest of the N evaluated periods
+		want   cwtypes.StateValue
 	}{
 		{"sum breaches", sum(3), []point{{0, 1}, {10 * time.Second, 1}, {20 * time.Second, 1}}, "ALARM"},
 		{"sum below", sum(4), []point{{0, 1}, {10 * time.Second, 1}, {20 * time.Second, 1}}, "OK"},
 		{"sample count", with(sum(3), func(c *alarmCfg) { c.stat = cwtypes.StatisticSampleCount }), []point{{0, 0}, {0, 0}, {0, 0}}, "ALARM"},
-		{"average", with(sum(2.5), func(c *alarmCfg) { c.stat, c.op = cwtypes.StatisticAverage, cwtypes.ComparisonOperatorGreaterThanThreshold }),
+		{"average", with(sum(2.5), func(c *alarmCfg) {
+			c.stat, c.op = cwtypes.StatisticAverage, cwtypes.ComparisonOperatorGreaterThanThreshold
+		}),
 			[]point{{0, 1}, {0, 2}, {0, 6}}, "ALARM"},
-		{"average not above", with(sum(3), func(c *alarmCfg) { c.stat, c.op = cwtypes.StatisticAverage, cwtypes.ComparisonOperatorGreaterThanThreshold }),
+		{"average not above", with(sum(3), func(c *alarmCfg) {
+			c.stat, c.op = cwtypes.StatisticAverage, cwtypes.ComparisonOperatorGreaterThanThreshold
+		}),
 			[]point{{0, 1}, {0, 2}, {0, 6}}, "OK"},
 		{"maximum", with(sum(5), func(c *alarmCfg) { c.stat = cwtypes.StatisticMaximum }), []point{{0, 1}, {0, 5}}, "ALARM"},
-		{"minimum below", with(sum(3), func(c *alarmCfg) { c.stat, c.op = cwtypes.StatisticMinimum, cwtypes.ComparisonOperatorLessThanThreshold }),
+		{"minimum below", with(sum(3), func(c *alarmCfg) {
+			c.stat, c.op = cwtypes.StatisticMinimum, cwtypes.ComparisonOperatorLessThanThreshold
+		}),
 			[]point{{0, 2}, {0, 5}}, "ALARM"},
 		{"less or equal", with(sum(2), func(c *alarmCfg) { c.op = cwtypes.ComparisonOperatorLessThanOrEqualToThreshold }),
 			[]point{{0, 1}, {0, 1}}, "ALARM"},
