@@ -124,8 +124,14 @@ func TestCloudTrailTags(t *testing.T) {
 		err  error
 		code string
 	}{
-		"by name":      {func() error { _, err := ct.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String("main"), TagsList: []cttypes.Tag{}}); return err }(), "CloudTrailARNInvalidException"},
-		"missing":      {func() error { _, err := ct.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{*arn + "x"}}); return err }(), "ResourceNotFoundException"},
+		"by name": {func() error {
+			_, err := ct.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String("main"), TagsList: []cttypes.Tag{}})
+			return err
+		}(), "CloudTrailARNInvalidException"},
+		"missing": {func() error {
+			_, err := ct.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{*arn + "x"}})
+			return err
+		}(), "ResourceNotFoundException"},
 		"21 resources": {func() error { _, err := ct.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: ids}); return err }(), "InvalidParameterException"},
 		"empty key": {func() error {
 			_, err := ct.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: arn, TagsList: []cttypes.Tag{{Key: aws.String("")}}})
