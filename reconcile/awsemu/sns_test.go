@@ -410,6 +410,20 @@ func TestSNSPublishOutboxAndExpiry(t *testing.T) {
 		t.Fatalf("bus delivery %+v", last)
 	}
 
+	// The https endpoint was sent a SubscriptionConfirmation envelope it can confirm from.
+	var conf map[string]string
+	for _, d := range e.Outbox() {
+		if d.Protocol == "https" && d.Type == "SubscriptionConfirmation" {
+			if err := json.Unmarshal([]byte(d.Body), &conf); err != nil {
+				t.Fatalf("https confirmation %q: %v", d.Body, err)
+			}
+		}
+	}
+	if conf["Type"] != "SubscriptionConfirmation" || conf["Token"] == "" || conf["TopicArn"] != arn ||
+		!strings.Contains(conf["SubscribeURL"], "Action=ConfirmSubscription&TopicArn=") || !strings.HasSuffix(conf["SubscribeURL"], "&Token="+conf["Token"]) {
+		t.Fatalf("https confirmation envelope %v", conf)
+	}
+
 	// Unconfirmed subscriptions disappear 48 hours (emulated) after they were made.
 	e.Advance(47*time.Hour + 59*time.Minute)
 	if got := snsTopicAttrs(t, c, arn)["SubscriptionsPending"]; got != "2" {
