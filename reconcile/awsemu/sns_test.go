@@ -80,6 +80,8 @@ func TestSNSCreateTopic(t *testing.T) {
 		{name: "fifo suffix without FifoTopic", in: sns.CreateTopicInput{Name: aws.String("q.fifo")}, code: "InvalidParameter", msg: "Topic Name"},
 		{name: "unknown attribute", in: sns.CreateTopicInput{Name: aws.String("x"), Attributes: map[string]string{"Colour": "red"}}, code: "InvalidParameter", msg: "Colour"},
 		{name: "bad policy json", in: sns.CreateTopicInput{Name: aws.String("x"), Attributes: map[string]string{"Policy": "{"}}, code: "InvalidParameter", msg: "Policy"},
+		{name: "display name over 100", in: sns.CreateTopicInput{Name: aws.String("x"), Attributes: map[string]string{"DisplayName": strings.Repeat("d", 101)}},
+			code: "InvalidParameter", msg: "Invalid parameter: Attributes Reason: DisplayName"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
