@@ -344,6 +344,10 @@ func TestCloudWatchDescribeAlarmsPagination(t *testing.T) {
 		if len(got) != 80 || pages != 12 || got[0] != "app-000" {
 			t.Fatalf("prefix pages of 7: %d pages %d names", pages, len(got))
 		}
+		got, _ = list(cloudwatch.DescribeAlarmsInput{AlarmNames: []string{}, AlarmNamePrefix: aws.String("db-11")})
+		if fmt.Sprint(got) != "[db-111 db-114 db-117]" {
+			t.Fatalf("an empty AlarmNames list must filter nothing: %v", got)
+		}
 		got, _ = list(cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"db-003", "nope", "app-004", "db-003"}})
 		if fmt.Sprint(got) != "[app-004 db-003]" {
 			t.Fatalf("AlarmNames: %v", got)
