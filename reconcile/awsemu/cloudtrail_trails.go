@@ -239,7 +239,7 @@ func (s *cloudTrailService) getTrail(c *call) (any, error) {
 }
 
 // describeTrails is not paginated. Names match the trails of the request's region (its own);
-// ARNs match any trail. Unknown names and ARNs are left out, not errors.
+// ARNs match any trail. Unknown names and ARNs are left out, not errors. Trails come in ARN order.
 func (s *cloudTrailService) describeTrails(c *call) (any, error) {
 	var in struct {
 		Names         []string `json:"trailNameList"`
@@ -267,11 +267,15 @@ func (s *cloudTrailService) describeTrails(c *call) (any, error) {
 		Trails []trailOut `json:"trailList"`
 	}
 	out.Trails = []trailOut{}
-	for _, t := range s.visible(c.Region) {
-		if len(wanted) > 0 && !wanted[t.arn] {
-			continue
-		}
-		if t.region != c.Region && !shadows {
+	for _, arn := range s.sortedARNs() {
+		t := s.trails[arn]
+		switch {
+		case len(wanted) > 0:
+			// An ARN names any trail, another region's single-region trail included.
+			if !wanted[t.arn] {
+				continue
+			}
+		case t.region != c.Region && (!t.multiRegion || !shadows):
 			continue
 		}
 		out.Trails = append(out.Trails, s.out(t, true))

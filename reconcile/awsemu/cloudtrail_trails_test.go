@@ -262,6 +262,16 @@ func TestCloudTrailDescribeTrailsByName(t *testing.T) {
 	if strings.Join(names, ",") != "a-trail,c-trail" {
 		t.Fatalf("described %v", names)
 	}
+	// Another region's single-region trail: only its ARN finds it.
+	ctCreate(t, cloudtrail.NewFromConfig(inRegion(cfg, "eu-west-1")), &cloudtrail.CreateTrailInput{Name: aws.String("eu-trail")})
+	out, err = ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{"eu-trail", "arn:aws:cloudtrail:eu-west-1:123456789012:trail/eu-trail"}})
+	if err != nil || len(out.TrailList) != 1 || aws.ToString(out.TrailList[0].HomeRegion) != "eu-west-1" {
+		t.Fatalf("other region by ARN: %v %+v", err, out)
+	}
+	out, err = ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{})
+	if err != nil || len(out.TrailList) != 3 {
+		t.Fatalf("all trails of us-east-1: %v %d", err, len(out.TrailList))
+	}
 	_, err = ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{"arn:aws:sns:x"}})
 	logsWantCode(t, err, "CloudTrailARNInvalidException")
 }
