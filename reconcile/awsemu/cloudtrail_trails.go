@@ -193,7 +193,11 @@ func (s *cloudTrailService) createTrail(c *call) (any, error) {
 		return nil, errorf("MaximumNumberOfTrailsExceededException", "User: "+s.e.acct+" already has 5 trails in "+c.Region+".")
 	}
 	s.trails[t.arn] = t
-	s.e.tags.set(t.arn, tags)
+	// As for every service here, only a tagged resource gets an entry in the tag store (the
+	// Tagging API lists resources that are or were tagged).
+	if len(tags) > 0 {
+		s.e.tags.set(t.arn, tags)
+	}
 	return s.out(t, false), nil
 }
 
