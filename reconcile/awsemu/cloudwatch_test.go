@@ -35,7 +35,7 @@ func testConfig(t testing.TB, e *Emulator) aws.Config {
 	}
 	t.Cleanup(func() { srv.Close() })
 	return aws.Config{
-		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
+		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1, HTTPClient: HTTPClient(),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}, nil
 		}),
@@ -364,4 +364,27 @@ func TestCloudWatchDescribeAlarmsPagination(t *testing.T) {
 			t.Fatalf("AlarmTypes=[CompositeAlarm] returned metric alarms: %d %v", len(out.MetricAlarms), err)
 		}
 	})
+}
+
+// TestLargeRequestsOverHTTPClient reads 100 alarms by name (a ~4 KB request, a ~60 KB
+// response) many times: with the SDK's own HTTP client this fails now and then with "use of
+// closed network connection" (see HTTPClient); with HTTPClient it must never fail.
+func TestLargeRequestsOverHTTPClient(t *testing.T) {
+	e := New(Options{Start: cwT0})
+	cw := cloudwatch.NewFromConfig(testConfig(t, e))
+	ctx := context.Background()
+	var names []string
+	for i := 0; i < 100; i++ {
+		in := benchAlarmInput(i)
+		if _, err := cw.PutMetricAlarm(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, *in.AlarmName)
+	}
+	for k := 0; k < 500; k++ {
+		out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: names, MaxRecords: aws.Int32(100)})
+		if err != nil || len(out.MetricAlarms) != 100 {
+			t.Fatalf("call %d: %v", k, err)
+		}
+	}
 }
