@@ -21,7 +21,7 @@ func BenchmarkLogsIngestWith100Filters(b *testing.B) {
 	}
 	defer srv.Close()
 	logs := cloudwatchlogs.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
-		Credentials: aws.AnonymousCredentials{}})
+		HTTPClient: HTTPClient(), Credentials: aws.AnonymousCredentials{}})
 	ctx := b.Context()
 	if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("g")}); err != nil {
 		b.Fatal(err)
