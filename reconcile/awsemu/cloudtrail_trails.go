@@ -312,6 +312,19 @@ type trailStatusOut struct {
 	LatestDeliveryTime                *time.Time `json:"LatestDeliveryTime,omitempty"`
 	LatestCloudWatchLogsDeliveryTime  *time.Time `json:"LatestCloudWatchLogsDeliveryTime,omitempty"`
 	LatestCloudWatchLogsDeliveryError string     `json:"LatestCloudWatchLogsDeliveryError,omitempty"`
+	// The string members are "no longer in use" but AWS still fills them (the AWS CLI's
+	// get-trail-status example shows them beside their timestamp twins).
+	TimeLoggingStarted             string `json:"TimeLoggingStarted,omitempty"`
+	TimeLoggingStopped             string `json:"TimeLoggingStopped,omitempty"`
+	LatestDeliveryAttemptTime      string `json:"LatestDeliveryAttemptTime,omitempty"`
+	LatestDeliveryAttemptSucceeded string `json:"LatestDeliveryAttemptSucceeded,omitempty"`
+}
+
+func isoSeconds(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -336,6 +349,8 @@ func (s *cloudTrailService) getTrailStatus(c *call) (any, error) {
 		IsLogging: t.logging, StartLoggingTime: timePtr(t.startTime), StopLoggingTime: timePtr(t.stopTime),
 		LatestDeliveryTime: timePtr(t.latestDelivery), LatestCloudWatchLogsDeliveryTime: timePtr(t.latestCWL),
 		LatestCloudWatchLogsDeliveryError: t.latestCWLError,
+		TimeLoggingStarted:                isoSeconds(t.startTime), TimeLoggingStopped: isoSeconds(t.stopTime),
+		LatestDeliveryAttemptTime: isoSeconds(t.latestDelivery), LatestDeliveryAttemptSucceeded: isoSeconds(t.latestDelivery),
 	}, nil
 }
 

@@ -194,7 +194,7 @@ func TestCloudTrailLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ = ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")})
-	if !aws.ToBool(st.IsLogging) || !aws.ToTime(st.StartLoggingTime).Equal(e.Now()) {
+	if !aws.ToBool(st.IsLogging) || !aws.ToTime(st.StartLoggingTime).Equal(e.Now()) || aws.ToString(st.TimeLoggingStarted) != "2026-03-04T05:07:00Z" {
 		t.Fatalf("after StartLogging %+v", st)
 	}
 	e.Advance(time.Minute)
