@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -132,7 +133,7 @@ func (s *logsService) describeLogStreams(c *call) (any, error) {
 	}
 	var streams []*logStream
 	for _, st := range g.streams {
-		if in.Prefix == nil || len(st.name) >= len(*in.Prefix) && st.name[:len(*in.Prefix)] == *in.Prefix {
+		if in.Prefix == nil || strings.HasPrefix(st.name, *in.Prefix) {
 			streams = append(streams, st)
 		}
 	}
