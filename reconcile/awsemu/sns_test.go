@@ -27,9 +27,11 @@ func svcTestEnv(t *testing.T) (*Emulator, aws.Config) {
 	return e, svcTestConfig(srv.URL, "AKIDSVCTEST")
 }
 
+// svcTestConfig is an SDK config for the emulator or moto at url, signed with accessKey. Both
+// are loopback servers, so it uses HTTPClient (a smithy-go request-body race).
 func svcTestConfig(url, accessKey string) aws.Config {
 	return aws.Config{
-		Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1, HTTPClient: HTTPClient(),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: "secret"}, nil
 		}),
