@@ -39,6 +39,8 @@ func openSandbox(_ context.Context, region string, first daemon.Spec, log logr.L
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider(sandboxAccessKey, "sandbox", ""),
 		BaseEndpoint: aws.String(srv.URL),
+		// A loopback server answers fast enough to hit a smithy-go body race; see awsemu.HTTPClient.
+		HTTPClient: awsemu.HTTPClient(),
 	}
 	log.Info("sandbox: an emulated AWS is serving on loopback", "endpoint", srv.URL, "region", region, "account", emu.AccountID())
 	return &backend{cfg: cfg, accountID: emu.AccountID(), seed: seed, close: func() { _ = srv.Close() }, sandboxURL: srv.URL}, nil
