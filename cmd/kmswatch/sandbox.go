@@ -79,15 +79,16 @@ func specAccount(ms []spec.Monitor) string {
 }
 
 // sandboxHelp is printed for a person running the sandbox as a daemon: how to make drift with
-// the AWS CLI (v1 speaks query to CloudWatch, which the emulator answers too) and watch it repaired.
+// the AWS CLI (v1 speaks query to CloudWatch, which the emulator answers too) and watch it
+// repaired. The commands are ones AWS CLI v1 was seen to run against the emulator.
 func sandboxHelp(url, region string, ms []spec.Monitor) string {
-	alarm, trail := "ALARM-NAME", "TRAIL-NAME"
+	alarm, group := "ALARM-NAME", "LOG-GROUP"
 	for _, m := range ms {
 		if len(m.Spec.Alarms) > 0 && alarm == "ALARM-NAME" {
 			alarm = m.Spec.Alarms[0].Name
 		}
-		if m.Spec.Trail != nil && trail == "TRAIL-NAME" {
-			trail = m.Spec.Trail.Name
+		if group == "LOG-GROUP" {
+			group = m.Spec.LogGroup.Name
 		}
 	}
 	return fmt.Sprintf(`
@@ -96,10 +97,10 @@ Make drift from another terminal and watch kmswatch repair it within one --inter
 
   export AWS_ACCESS_KEY_ID=AKIASANDBOXOPERATOR AWS_SECRET_ACCESS_KEY=sandbox AWS_DEFAULT_REGION=%[2]s
   aws --endpoint-url %[1]s cloudwatch delete-alarms --alarm-names %[3]s
-  aws --endpoint-url %[1]s cloudtrail stop-logging --name %[4]s
+  aws --endpoint-url %[1]s logs put-retention-policy --log-group-name %[4]s --retention-in-days 1
   aws --endpoint-url %[1]s cloudwatch describe-alarms --alarm-names %[3]s
 
 Edit the -f file to see a spec change applied at once. Ctrl-C stops.
 
-`, url, region, alarm, trail)
+`, url, region, alarm, group)
 }
