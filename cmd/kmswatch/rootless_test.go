@@ -1,6 +1,7 @@
 package main
 
 import (
+	"debug/elf"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,20 +51,37 @@ func TestRunsAsNonRootWithoutAWritableFileSystem(t *testing.T) {
 	// The binary's directory too must be reachable by nobody.
 	binDir := filepath.Dir(binPath)
 	must(t, os.Chmod(binDir, 0o755))
-	dir := readOnlyTree(t, map[string]string{"monitor.yaml": "apiVersion: kmswatch.dev/v1alpha1\nkind: Monitor\nmetadata: {name: x}\nspec:\n  logGroup: {name: lg}\n"})
+	lab, err := os.ReadFile("../../examples/monitor.yaml")
+	must(t, err)
+	dir := readOnlyTree(t, map[string]string{"monitor.yaml": string(lab)})
 	if f, err := os.CreateTemp(dir, "probe"); err == nil && os.Geteuid() != 0 {
 		f.Close()
 		t.Fatal("the test directory is writable: it proves nothing")
 	}
-	cmd := exec.Command(binPath, "-f", filepath.Join(dir, "monitor.yaml"), "--region", "us-east-1",
-		"--endpoint-url", "http://127.0.0.1:1", "--listen", "127.0.0.1:0", "--interval", "1s")
+	// The sandbox: a real pass (the emulator is in-process), so readiness proves the whole pass
+	// runs without writing a file.
+	cmd := exec.Command(binPath, "-f", filepath.Join(dir, "monitor.yaml"), "--sandbox", "--listen", "127.0.0.1:0", "--interval", "1s")
 	cmd.Dir = dir
-	cmd.Env = cleanEnv("HOME=/nonexistent", "TMPDIR="+dir, "AWS_MAX_ATTEMPTS=1")
+	cmd.Env = cleanEnv("HOME=/nonexistent", "TMPDIR="+dir)
 	asNonRoot(cmd)
 	p := startCmd(t, cmd)
 	base := p.listenAddr()
-	if code, _ := httpGet(t, base+"/healthz"); code != 200 {
-		t.Fatalf("/healthz = %d as a non-root user", code)
+	eventually(t, 10*time.Second, "/readyz 200 as a non-root user", func() bool { code, _ := httpGet(t, base+"/readyz"); return code == 200 })
+
+	// The ECS task definition's health check, as the container runtime would run it (the same
+	// user, no shell), pointed at this daemon's port.
+	_, sidecar := loadECSSidecar(t)
+	hc := append([]string(nil), sidecar.HealthCheck.Command[2:]...)
+	for i := range hc {
+		if strings.HasPrefix(hc[i], "http://") {
+			hc[i] = base + "/healthz"
+		}
+	}
+	check := exec.Command(binPath, hc...)
+	check.Dir, check.Env = dir, cmd.Env
+	asNonRoot(check)
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Errorf("health check %v: %v\n%s", hc, err, out)
 	}
 	// The process really runs as the other user.
 	status, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
@@ -77,5 +95,21 @@ func TestRunsAsNonRootWithoutAWritableFileSystem(t *testing.T) {
 	}
 	if strings.Contains(p.logs(), "read-only file system") || strings.Contains(p.logs(), "permission denied") {
 		t.Errorf("kmswatch tried to write:\n%s", p.logs())
+	}
+}
+
+// TestBinaryIsStatic: built as the Dockerfile builds it (CGO_ENABLED=0), the binary has no ELF
+// interpreter and no shared libraries, so it runs on distroless static or scratch.
+func TestBinaryIsStatic(t *testing.T) {
+	f, err := elf.Open(binPath)
+	must(t, err)
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Fatal("the binary has an ELF interpreter: it is dynamically linked")
+		}
+	}
+	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+		t.Fatalf("the binary needs shared libraries: %v", libs)
 	}
 }
