@@ -40,6 +40,8 @@ func TestSyntaxErrors(t *testing.T) {
 		{`{ $.a = %abc }`, 8, `unterminated regular expression: missing closing %`},
 		{`{ $.a = %(a)% }`, 9, `invalid regular expression %(a)%: character '(' is not supported in regular expressions`},
 		{`%something!%`, 10, `invalid regular expression %something!%: character '!' is not supported in regular expressions`},
+		{`{ $.a = %a b% }`, 10, `invalid regular expression %a b%: character ' ' is not supported in regular expressions`},
+		{`{ $.a = %` + strings.Repeat(`.{1000}`, 3) + `% }`, 9, `invalid regular expression %` + strings.Repeat(`.{1000}`, 3) + `%: regular expression is too complex (more than 2000 instructions)`},
 		{`{ $.a = %% }`, 9, `invalid regular expression %%: empty regular expression`},
 		{`{ $.a = %a% || $.b = %b% || $.c = %c% }`, 34, `more than 2 regular expressions in one pattern (AWS quota)`},
 		{`{ $.a = %[a% }`, 9, "invalid regular expression %[a%: error parsing regexp: missing closing ]: `[a`"},
