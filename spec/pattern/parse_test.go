@@ -46,7 +46,8 @@ func TestSyntaxErrors(t *testing.T) {
 		{`{ $.a = %a% || $.b = %b% || $.c = %c% }`, 34, `more than 2 regular expressions in one pattern (AWS quota)`},
 		{`{ $.a = %[a% }`, 9, "invalid regular expression %[a%: error parsing regexp: missing closing ]: `[a`"},
 		{`{ $.a = %é% }`, 9, `invalid regular expression %é%: multibyte characters are not supported in regular expressions`},
-		{long, 1024, `pattern is 1032 bytes long, the maximum is 1024`},
+		{long, 1024, `pattern is 1032 characters long, the maximum is 1024`},
+		{`{ $.a = "` + strings.Repeat("é", 1020) + `" }`, 9 + 2*1015, `pattern is 1032 characters long, the maximum is 1024`},
 		{deep, 102, `parentheses nested deeper than 100`},
 		{`ERROR -`, 7, `expected a term after "-", got end of pattern`},
 		{`?`, 1, `expected a term after "?", got end of pattern`},
@@ -193,5 +194,23 @@ func TestEqual(t *testing.T) {
 	}
 	if !Equal(nil, nil) || Equal(parse("x"), nil) {
 		t.Error("Equal with nil is wrong")
+	}
+}
+
+func TestLimitsBoundary(t *testing.T) {
+	exact := `{ $.a = "` + strings.Repeat("x", 1024-len(`{ $.a = "" }`)) + `" }`
+	if len(exact) != MaxLength {
+		t.Fatalf("test pattern is %d bytes", len(exact))
+	}
+	if _, err := Parse(exact); err != nil {
+		t.Errorf("a pattern of exactly %d characters: %v", MaxLength, err)
+	}
+	deep := "{ " + strings.Repeat("(", MaxDepth) + "$.a = 1" + strings.Repeat(")", MaxDepth) + " }"
+	if _, err := Parse(deep); err != nil {
+		t.Errorf("%d nested parentheses: %v", MaxDepth, err)
+	}
+	two := `{ $.a = %a% && $.b != %b% }`
+	if _, err := Parse(two); err != nil {
+		t.Errorf("two regexes: %v", err)
 	}
 }
