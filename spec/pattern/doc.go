@@ -41,7 +41,9 @@
 //
 // Space-delimited events are split on whitespace; text in "..." or [...] is
 // one field without its delimiters. Without "..." the field count must equal
-// the slot count. Extract returns fields keyed "$name" for named slots and
+// the slot count; at most one "..." is allowed. A field's conditions,
+// joined by && and || (&& first), must all name that field: AWS rejects
+// `status_code = 4* && bytes > 1000` although its old docs showed it. Extract returns fields keyed "$name" for named slots and
 // "$N" (1-based) for the rest, as TestMetricFilter's extractedValues.
 //
 // NewEvent parses lazily and once: MatchEvent never re-parses the JSON. JSON

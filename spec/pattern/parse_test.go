@@ -58,6 +58,8 @@ func TestSyntaxErrors(t *testing.T) {
 		{`[a b]`, 3, `expected "&&", "||", "," or "]", got "b"`},
 		{`[a && b = 1]`, 3, `expected an operator after field "a", got "&&"`},
 		{`[a = 1 && b]`, 11, `expected an operator (= != < > <= >=) after field "b", got "]"`},
+		{`[ip, user, username, timestamp, request, status_code = 4* && bytes > 1000]`, 61, `condition on field "bytes" inside the field "status_code": conditions of one field must all name it`},
+		{`[w = 1 || v = 2]`, 10, `condition on field "v" inside the field "w": conditions of one field must all name it`},
 		{`[a > x]`, 5, `expected a number after ">", got "x"`},
 		{`[=1]`, 1, `expected a field name, got "="`},
 		{`[a] x`, 4, `unexpected "x" after the closing ]`},
@@ -124,7 +126,7 @@ func TestCanonical(t *testing.T) {
 		{`"ERROR" - "Exiting"`, `ERROR -Exiting`},
 		{`?ERROR ?"WARN x"`, `?ERROR ?"WARN x"`},
 		{`ERROR: x`, `"ERROR:" x`},
-		{`[ip,user,...,status_code=4*&&bytes>1000]`, `[ip, user, ..., status_code = "4*" && bytes > 1000]`},
+		{`[ip,user,...,status_code=4*&&status_code!=403||status_code=5*]`, `[ip, user, ..., status_code = "4*" && status_code != 403 || status_code = "5*"]`},
 		{`[..., request=*.html*, status_code=4*,]`, `[..., request = "*.html*", status_code = "4*", ]`},
 		{`  `, ``},
 	} {
