@@ -1,0 +1,370 @@
+package spec
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	yaml "go.yaml.in/yaml/v2"
+)
+
+var (
+	monitorType  = reflect.TypeFor[Monitor]()
+	durationType = reflect.TypeFor[Duration]()
+)
+
+// positiveInts are integer fields for which an explicit 0 is an error rather than "unset": the
+// defaults would otherwise silently replace what the user wrote with 1.
+var positiveInts = map[string]bool{"evaluationPeriods": true, "datapointsToAlarm": true}
+
+// checkText rejects, before any YAML parsing, text whose nesting is deeper than MaxDepth flow
+// levels or MaxIndent columns. It is deliberately rough (it skips quoted scalars and comments but
+// does not parse YAML); every real monitor.yaml is far inside both bounds.
+func checkText(doc []byte) string {
+	depth, indent, atLineStart := 0, 0, true
+	var quote byte
+	prev := byte('\n')
+	for i := 0; i < len(doc); i++ {
+		c := doc[i]
+		if quote != 0 {
+			switch {
+			case quote == '"' && c == '\\':
+				i++
+			case c == quote:
+				quote = 0
+			}
+			prev = c
+			continue
+		}
+		if atLineStart {
+			if c == ' ' {
+				indent++
+				if indent > MaxIndent {
+					return fmt.Sprintf("indentation deeper than %d columns", MaxIndent)
+				}
+				continue
+			}
+			atLineStart = false
+		}
+		switch c {
+		case '\n':
+			atLineStart, indent = true, 0
+		case '#':
+			if isSpace(prev) {
+				for i < len(doc) && doc[i] != '\n' {
+					i++
+				}
+				atLineStart, indent = true, 0
+				c = '\n'
+			}
+		case '"', '\'':
+			// A quote opens a scalar only where a token starts; "it's" is a plain scalar.
+			if isSpace(prev) || strings.IndexByte("[{,:", prev) >= 0 {
+				quote = c
+			}
+		case '[', '{':
+			depth++
+			if depth > MaxDepth {
+				return fmt.Sprintf("nesting deeper than %d levels", MaxDepth)
+			}
+		case ']', '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+		prev = c
+	}
+	return ""
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// parseTree parses one document into ordered maps (yaml.MapSlice), lists, scalars and nil.
+// go.yaml.in/yaml/v2 refuses excessive aliasing ("billion laughs") and nesting beyond 10000
+// itself; checkText and countNodes apply the tighter limits above.
+func parseTree(doc []byte) (any, error) {
+	var tree yaml.MapSlice
+	if err := yaml.Unmarshal(doc, &tree); err != nil {
+		if strings.Contains(err.Error(), "cannot unmarshal") {
+			return nil, fmt.Errorf("document must be a mapping with apiVersion, kind, metadata and spec")
+		}
+		return nil, fmt.Errorf("parse YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	// yaml.v2 decodes a list of mappings into a MapSlice (both are slices) as items with nil
+	// keys; look again at such a document to tell a list from a mapping with a null key.
+	for _, it := range tree {
+		if it.Key == nil {
+			var probe any
+			if err := yaml.Unmarshal(doc, &probe); err == nil {
+				if _, isList := probe.([]any); isList {
+					return nil, fmt.Errorf("document must be a mapping with apiVersion, kind, metadata and spec, not a list")
+				}
+			}
+			break
+		}
+	}
+	return tree, nil
+}
+
+// treeSize counts the nodes of a decoded tree and its depth, stopping once the count passes
+// limit or the depth passes MaxDepth.
+func treeSize(v any, limit, depth int) (nodes, maxDepth int) {
+	nodes, maxDepth = 1, depth
+	if depth > MaxDepth {
+		return nodes, maxDepth
+	}
+	visit := func(child any) {
+		n, d := treeSize(child, limit-nodes, depth+1)
+		nodes += n
+		maxDepth = max(maxDepth, d)
+	}
+	switch t := v.(type) {
+	case yaml.MapSlice:
+		for _, it := range t {
+			if nodes > limit || maxDepth > MaxDepth {
+				break
+			}
+			nodes++ // the key
+			visit(it.Value)
+		}
+	case []any:
+		for _, e := range t {
+			if nodes > limit || maxDepth > MaxDepth {
+				break
+			}
+			visit(e)
+		}
+	}
+	return nodes, maxDepth
+}
+
+// checkShape compares a decoded YAML value with the Go type it must decode into, reporting
+// unknown fields, duplicate keys and wrong types at their field paths.
+func checkShape(p *problems, path string, v any, t reflect.Type, depth int) {
+	if depth > MaxDepth {
+		p.errorf(path, "", "nesting deeper than %d levels", MaxDepth)
+		return
+	}
+	if t == durationType {
+		checkDuration(p, path, v)
+		return
+	}
+	if t.Kind() == reflect.Pointer {
+		if v == nil {
+			return
+		}
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		checkStruct(p, path, v, t, depth)
+	case reflect.Slice:
+		if v == nil {
+			return
+		}
+		list, ok := v.([]any)
+		if !ok {
+			p.errorf(path, scalarText(v), "must be a list")
+			return
+		}
+		for i, e := range list {
+			checkShape(p, fmt.Sprintf("%s[%d]", path, i), e, t.Elem(), depth+1)
+		}
+	case reflect.String:
+		switch v.(type) {
+		case string, int, int64, uint64, float64, nil:
+			// Numbers are read as their text: `value: 1` means "1".
+		case bool:
+			p.errorf(path, scalarText(v), "must be a string; YAML reads unquoted y, n, yes, no, on, off, true and false as booleans, so quote the value")
+		default:
+			p.errorf(path, scalarText(v), "must be a string")
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok && v != nil {
+			p.errorf(path, scalarText(v), "must be true or false")
+		}
+	case reflect.Int:
+		n, ok := asInt(v)
+		switch {
+		case v == nil:
+		case !ok:
+			p.errorf(path, scalarText(v), "must be an integer")
+		case n < 0:
+			p.errorf(path, scalarText(v), "must not be negative")
+		case n == 0 && positiveInts[lastKey(path)]:
+			p.errorf(path, "0", "must be at least 1")
+		}
+	case reflect.Float64:
+		switch x := v.(type) {
+		case int, int64, uint64, nil:
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				p.errorf(path, scalarText(v), "must be a finite number")
+			}
+		default:
+			p.errorf(path, scalarText(v), "must be a number")
+		}
+	default:
+		p.errorf(path, "", "internal: no shape check for %s", t)
+	}
+}
+
+func checkStruct(p *problems, path string, v any, t reflect.Type, depth int) {
+	if v == nil {
+		return
+	}
+	m, ok := v.(yaml.MapSlice)
+	if !ok {
+		p.errorf(path, scalarText(v), "must be a mapping")
+		return
+	}
+	fields := jsonFields(t)
+	seen := make(map[string]bool, len(m))
+	for _, it := range m {
+		key, ok := it.Key.(string)
+		if !ok {
+			p.errorf(path, scalarText(it.Key), "keys must be strings")
+			continue
+		}
+		sub := key
+		if path != "" {
+			sub = path + "." + key
+		}
+		if seen[key] {
+			p.errorf(sub, "", "duplicate key")
+			continue
+		}
+		seen[key] = true
+		ft, ok := fields[key]
+		if !ok {
+			p.errorf(sub, "", "unknown field%s", suggest(key, fields))
+			continue
+		}
+		checkShape(p, sub, it.Value, ft, depth+1)
+	}
+}
+
+// jsonFields maps a struct's JSON names to their types, with embedded structs' fields promoted
+// as encoding/json promotes them.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			for k, v := range jsonFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+// suggest names a known field close to an unknown one: "thresold" → "did you mean threshold?".
+func suggest(key string, fields map[string]reflect.Type) string {
+	best, bestD := "", 3
+	for k := range fields {
+		if d := editDistance(strings.ToLower(key), strings.ToLower(k)); d < bestD || (d == bestD && best != "" && k < best) {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func checkDuration(p *problems, path string, v any) {
+	s, ok := v.(string)
+	if !ok {
+		if v != nil {
+			p.errorf(path, scalarText(v), "must be a duration such as 60s or 5m (a bare number has no unit)")
+		}
+		return
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		p.errorf(path, s, "must be a duration such as 60s or 5m")
+		return
+	}
+	if d < 0 {
+		p.errorf(path, s, "must not be negative")
+	}
+}
+
+func asInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int:
+		return int64(x), true
+	case int64:
+		return x, true
+	case uint64:
+		if x > math.MaxInt32 {
+			return 0, false
+		}
+		return int64(x), true
+	}
+	return 0, false
+}
+
+// scalarText prints a decoded value for a message: scalars as written, collections by kind.
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case int, int64, uint64:
+		return fmt.Sprint(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case yaml.MapSlice, map[any]any:
+		return "a mapping"
+	case []any:
+		return "a list"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func lastKey(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
