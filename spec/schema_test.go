@@ -225,4 +225,3 @@ func TestSchemaAcceptsGoodRejectsBad(t *testing.T) {
 		}
 	}
 }
-
