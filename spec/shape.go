@@ -65,6 +65,12 @@ func checkText(doc []byte) string {
 			if isSpace(prev) || strings.IndexByte("[{,:", prev) >= 0 {
 				quote = c
 			}
+		case '<':
+			// A YAML merge key. yaml.v2 drops merged fields when decoding in order (what field
+			// paths need), so the alarm would silently lose them: refuse rather than guess.
+			if (isSpace(prev) || prev == '{' || prev == ',') && isMergeKey(doc[i:]) {
+				return "YAML merge keys (<<) are not supported: write the fields out, or repeat a whole value with an alias (*name)"
+			}
 		case '[', '{':
 			depth++
 			if depth > MaxDepth {
@@ -78,6 +84,23 @@ func checkText(doc []byte) string {
 		prev = c
 	}
 	return ""
+}
+
+// isMergeKey reports whether b starts with "<<" and then ':' (after optional blanks).
+func isMergeKey(b []byte) bool {
+	if len(b) < 3 || b[1] != '<' {
+		return false
+	}
+	for _, c := range b[2:] {
+		switch c {
+		case ' ', '\t':
+			continue
+		case ':':
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
