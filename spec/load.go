@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	yaml "go.yaml.in/yaml/v2"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -114,6 +115,10 @@ func decodeDocument(doc []byte, p *problems) (Monitor, bool) {
 		p.errorf("", "", "nesting deeper than %d levels", MaxDepth)
 		return m, false
 	}
+	// Another kind or version has other fields: say that, rather than list them as unknown.
+	if header(p, tree) {
+		return m, false
+	}
 	before := len(p.errs)
 	checkShape(p, "", tree, monitorType, 0)
 	if len(p.errs) > before {
@@ -126,6 +131,24 @@ func decodeDocument(doc []byte, p *problems) (Monitor, bool) {
 		return m, false
 	}
 	return m, true
+}
+
+// header reports a document whose apiVersion or kind is another's, and whether it did.
+func header(p *problems, tree any) bool {
+	top, _ := tree.(yaml.MapSlice)
+	bad := false
+	for _, it := range top {
+		v, isString := it.Value.(string)
+		switch {
+		case it.Key == "apiVersion" && isString && v != APIVersion:
+			p.errorf("apiVersion", v, "must be %s", APIVersion)
+			bad = true
+		case it.Key == "kind" && isString && v != KindMonitor:
+			p.errorf("kind", v, "must be %s", KindMonitor)
+			bad = true
+		}
+	}
+	return bad
 }
 
 // splitDocuments cuts a stream at "---" lines, as kubectl does. A "---" at column 0 cannot occur

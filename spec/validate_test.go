@@ -123,6 +123,7 @@ func TestValidationRules(t *testing.T) {
 		{"key not a string", "metadata: {name: base}", "metadata: {name: base, [1]: x}", "metadata", "keys must be strings"},
 		{"merge key", "      alarmActions: [alerts]\n", "      alarmActions: [alerts]\n    - <<: *first\n      name: b\n", "", "YAML merge keys (<<) are not supported"},
 		{"alias of a whole list", "alarmActions: [alerts]", "alarmActions: &acts [alerts]\n      okActions: *acts", "", ""},
+		{"a Kubernetes object", "apiVersion: kmswatch.dev/v1alpha1\nkind: Monitor", "apiVersion: v1\nkind: ConfigMap\ndata: {a: b}", "apiVersion", "must be kmswatch.dev/v1alpha1, got v1"},
 		{"scalar spec", "spec:\n", "spec: 1\nx:\n", "spec", "must be a mapping"},
 	}
 	for _, tc := range cases {
