@@ -109,7 +109,7 @@ func decodeDocument(doc []byte, p *problems) (Monitor, bool) {
 	}
 	switch n, depth := treeSize(tree, MaxNodes, 0); {
 	case n > MaxNodes:
-		p.errorf("", "", "document expands to more than %d nodes (anchors and aliases expanded); refusing to decode it", MaxNodes)
+		p.errorf("", "", "document has more than %d nodes (counting what anchors and aliases expand to); a monitor.yaml needs a few hundred", MaxNodes)
 		return m, false
 	case depth > MaxDepth:
 		p.errorf("", "", "nesting deeper than %d levels", MaxDepth)
