@@ -2,12 +2,12 @@ package spec
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 
 	yaml "go.yaml.in/yaml/v2"
-	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // Limits that keep a hostile or broken file from taking unbounded memory or time. A real
@@ -120,14 +120,20 @@ func decodeDocument(doc []byte, p *problems) (Monitor, bool) {
 		return m, false
 	}
 	before := len(p.errs)
-	checkShape(p, "", tree, monitorType, 0)
+	value := checkShape(p, "", tree, monitorType, 0)
 	if len(p.errs) > before {
 		return m, false
 	}
-	if err := sigsyaml.UnmarshalStrict(doc, &m); err != nil {
-		// The shape check above should have caught everything this can report; keep the
-		// decoder's own words if it did not.
-		p.errorf("", "", "decode: %s", err)
+	// The shape is right and the values converted, so this strict decode cannot fail on
+	// anything the user wrote; keep its words if it ever does.
+	data, err := json.Marshal(value)
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(&m)
+	}
+	if err != nil {
+		p.errorf("", "", "decode: %v", err)
 		return m, false
 	}
 	return m, true

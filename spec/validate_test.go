@@ -236,3 +236,18 @@ func TestClaimsAcrossMonitors(t *testing.T) {
 		})
 	}
 }
+
+// TestScalarConversion: numbers written where strings belong keep their full value, and numbers
+// reach the number fields exactly.
+func TestScalarConversion(t *testing.T) {
+	text := edit(t, "metric: {namespace: NS, name: M}", "metric: {namespace: NS, name: 123456789.5, value: 1, defaultValue: 0.25}")
+	text = strings.Replace(text, "threshold: 1", "threshold: 12345678901", 1)
+	f, err := LoadBytes([]byte(text), "m.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.Monitors[0].Spec.Alarms[0]
+	if a.Metric.Name != "123456789.5" || a.Metric.Value != "1" || *a.Metric.DefaultValue != 0.25 || *a.Threshold != 12345678901 {
+		t.Errorf("got name %q value %q default %v threshold %v", a.Metric.Name, a.Metric.Value, *a.Metric.DefaultValue, *a.Threshold)
+	}
+}
