@@ -8,6 +8,7 @@ import (
 	"os"
 
 	yaml "go.yaml.in/yaml/v2"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // Limits that keep a hostile or broken file from taking unbounded memory or time. A real
@@ -125,12 +126,14 @@ func decodeDocument(doc []byte, p *problems) (Monitor, bool) {
 		return m, false
 	}
 	// The shape is right and the values converted, so this strict decode cannot fail on
-	// anything the user wrote; keep its words if it ever does.
+	// anything the user wrote; keep its words if it ever does. sigs.k8s.io/yaml is the decoder
+	// of record (json tags, unknown fields and duplicate keys refused); the walk above exists
+	// because it names neither the path of an unknown field nor the index of a bad list
+	// element, and because it would format a number written into a string field at float32
+	// precision — the walk has already turned those into strings.
 	data, err := json.Marshal(value)
 	if err == nil {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		err = dec.Decode(&m)
+		err = sigsyaml.UnmarshalStrict(data, &m)
 	}
 	if err != nil {
 		p.errorf("", "", "decode: %v", err)
