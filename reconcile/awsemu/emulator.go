@@ -45,8 +45,15 @@ type Emulator struct {
 	stats stats
 	// inject, when set, may delay a call or fail it before its handler runs (fault injection).
 	inject func(c *call) (time.Duration, *APIError)
+	// faults holds injected faults and quotas (faults.go); it sets inject.
+	faults *faultState
 
 	bus bus
+
+	// Service state that the emulator's own test surface reaches (the outbox, ConfirmPending,
+	// DenyKMS); set by each service's register function.
+	sns *snsService
+	kms *kmsService
 }
 
 // bus carries the pipeline between services. Each hook is set by the service that owns the
@@ -103,6 +110,9 @@ type call struct {
 	Now       time.Time
 	RequestID string
 	in        any
+	// audit holds service-specific CloudTrail record fields that the handler adds or replaces
+	// (KMS: resources, requestParameters with encryptionAlgorithm, additionalEventData).
+	audit map[string]any
 }
 
 // decode fills a typed input struct from the request, for any protocol. A malformed member is
