@@ -50,7 +50,8 @@ func (c *Controller) apply(ctx context.Context, plan Plan) ([]Change, error) {
 				continue
 			}
 			err = c.remove(ctx, s)
-		default: // noop, conflict, keep: nothing to write
+		default: // noop and keep hold without a write; a conflict is never applied
+			ch.Applied = ch.Action != ActionConflict
 			changes = append(changes, ch)
 			continue
 		}
