@@ -102,7 +102,7 @@ func (c *Controller) writeLogGroup(ctx context.Context, w *LogGroup, s Step) err
 		if err != nil {
 			return fmt.Errorf("create log group %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, w.Tags)
+		c.owners.put(KindLogGroup, w.Name, w.Tags)
 		if w.RetentionInDays > 0 {
 			return c.setRetention(ctx, w)
 		}
@@ -119,7 +119,7 @@ func (c *Controller) writeLogGroup(ctx context.Context, w *LogGroup, s Step) err
 		if _, err := c.clients.Logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(w.ARN), Tags: w.Tags}); err != nil {
 			return fmt.Errorf("tag log group %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, mergeTags(s.Got, w.Tags))
+		c.owners.put(KindLogGroup, w.Name, mergeTags(s.Got, w.Tags))
 	}
 	return nil
 }
@@ -148,7 +148,7 @@ func (c *Controller) writeTopic(ctx context.Context, w *Topic, s Step) error {
 		if err != nil {
 			return fmt.Errorf("create topic %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, w.Tags)
+		c.owners.put(KindTopic, w.Name, w.Tags)
 		if w.DisplayName != "" {
 			return c.setTopicAttribute(ctx, w, "DisplayName", w.DisplayName)
 		}
@@ -165,7 +165,7 @@ func (c *Controller) writeTopic(ctx context.Context, w *Topic, s Step) error {
 		if _, err := c.clients.SNS.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(w.ARN), Tags: snsTags(w.Tags)}); err != nil {
 			return fmt.Errorf("tag topic %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, mergeTags(s.Got, w.Tags))
+		c.owners.put(KindTopic, w.Name, mergeTags(s.Got, w.Tags))
 	}
 	return nil
 }
@@ -212,7 +212,7 @@ func (c *Controller) writeAlarm(ctx context.Context, w *Alarm, s Step) error {
 			return fmt.Errorf("put metric alarm %s: %w", w.Name, err)
 		}
 		if s.Action == ActionCreate {
-			c.owners.put(w.ARN, w.Tags)
+			c.owners.put(KindAlarm, w.Name, w.Tags)
 			return nil
 		}
 	}
@@ -220,7 +220,7 @@ func (c *Controller) writeAlarm(ctx context.Context, w *Alarm, s Step) error {
 		if _, err := c.clients.CloudWatch.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(w.ARN), Tags: cwTags(w.Tags)}); err != nil {
 			return fmt.Errorf("tag alarm %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, mergeTags(s.Got, w.Tags))
+		c.owners.put(KindAlarm, w.Name, mergeTags(s.Got, w.Tags))
 	}
 	return nil
 }

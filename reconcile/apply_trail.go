@@ -32,7 +32,7 @@ func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
 		if _, err := c.clients.CloudTrail.CreateTrail(ctx, in); err != nil {
 			return fmt.Errorf("create trail %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, w.Tags)
+		c.owners.put(KindTrail, w.Name, w.Tags)
 		if err := c.putSelectors(ctx, w, false); err != nil {
 			return err
 		}
@@ -55,7 +55,7 @@ func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
 		if _, err := c.clients.CloudTrail.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(w.ARN), TagsList: trailTagList(w.Tags)}); err != nil {
 			return fmt.Errorf("tag trail %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, mergeTags(s.Got, w.Tags))
+		c.owners.put(KindTrail, w.Name, mergeTags(s.Got, w.Tags))
 	}
 	if update {
 		in := &cloudtrail.UpdateTrailInput{
