@@ -21,6 +21,9 @@ func (c *Controller) apply(ctx context.Context, plan Plan) ([]Change, error) {
 	changes := make([]Change, 0, len(plan.Steps))
 	var errs []error
 	var alarmDeletes []int // indexes into changes
+	// Filters whose alarm failed to be created are not written either: the alarm is what records a
+	// filter, and an unrecorded filter in a foreign log group would be a conflict on the next pass.
+	unrecorded := map[string]bool{}
 	flush := func() {
 		if len(alarmDeletes) > 0 {
 			if err := c.deleteAlarms(ctx, changes, alarmDeletes); err != nil {
@@ -42,7 +45,18 @@ func (c *Controller) apply(ctx context.Context, plan Plan) ([]Change, error) {
 		var err error
 		switch ch.Action {
 		case ActionCreate, ActionUpdate:
+			if f, ok := s.Want.(*MetricFilter); ok && unrecorded[filterKey(f.LogGroup, f.Name)] {
+				// A consequence of the alarm's error, already joined: report it on the line only.
+				ch.Err = fmt.Errorf("put metric filter %s: skipped, its alarm was not written", s.Name)
+				changes = append(changes, ch)
+				continue
+			}
 			err = c.write(ctx, s)
+			if a, ok := s.Want.(*Alarm); ok && err != nil && ch.Action == ActionCreate {
+				if lg, n, ok := recordedFilter(a.Tags); ok {
+					unrecorded[filterKey(lg, n)] = true
+				}
+			}
 		case ActionDelete:
 			if ch.Kind == KindAlarm {
 				alarmDeletes = append(alarmDeletes, len(changes))
