@@ -1,0 +1,134 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+)
+
+// writeTrail creates a trail (tagged), sets its selectors and starts it logging — a trail created
+// through the API does not log until StartLogging — or repairs the parts that drifted: the
+// definition with UpdateTrail (a partial update), the selectors with PutEventSelectors (a full
+// replace), logging with StartLogging, the tags with AddTags. Every call names the trail, not its
+// ARN: moto ≤5.2.2 answers 500 to Start/StopLogging given an ARN.
+func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
+	if s.Action == ActionCreate {
+		in := &cloudtrail.CreateTrailInput{
+			Name:                       aws.String(w.Name),
+			S3BucketName:               aws.String(w.S3BucketName),
+			S3KeyPrefix:                nilIfEmpty(w.S3KeyPrefix),
+			CloudWatchLogsLogGroupArn:  aws.String(w.LogGroupARN),
+			CloudWatchLogsRoleArn:      aws.String(w.RoleARN),
+			IsMultiRegionTrail:         aws.Bool(w.MultiRegion),
+			EnableLogFileValidation:    aws.Bool(w.LogFileValidation),
+			IncludeGlobalServiceEvents: aws.Bool(true),
+			KmsKeyId:                   nilIfEmpty(w.KMSKeyID),
+			TagsList:                   trailTagList(w.Tags),
+		}
+		if _, err := c.clients.CloudTrail.CreateTrail(ctx, in); err != nil {
+			return fmt.Errorf("create trail %s: %w", w.Name, err)
+		}
+		c.owners.put(KindTrail, w.Name, w.Tags)
+		if err := c.putSelectors(ctx, w, false); err != nil {
+			return err
+		}
+		return c.startLogging(ctx, w)
+	}
+	var update, selectors, logging bool
+	// UpdateTrail is a partial update: send only what drifted.
+	in := &cloudtrail.UpdateTrailInput{Name: aws.String(w.Name)}
+	for _, f := range s.Changes {
+		switch {
+		case strings.HasPrefix(f.Field, "tags."):
+		case strings.HasPrefix(f.Field, "eventSelectors."), strings.HasPrefix(f.Field, "advancedEventSelectors."):
+			selectors = true
+		case f.Field == "logging":
+			logging = true
+		default:
+			update = true
+			switch f.Field {
+			case "s3BucketName":
+				in.S3BucketName = aws.String(w.S3BucketName)
+			case "s3KeyPrefix":
+				in.S3KeyPrefix = aws.String(w.S3KeyPrefix)
+			case "cloudWatchLogsLogGroupArn", "cloudWatchLogsRoleArn":
+				// CloudTrail wants the log group and the role together.
+				in.CloudWatchLogsLogGroupArn = aws.String(w.LogGroupARN)
+				in.CloudWatchLogsRoleArn = aws.String(w.RoleARN)
+			case "multiRegion":
+				in.IsMultiRegionTrail = aws.Bool(w.MultiRegion)
+				if w.MultiRegion {
+					// A multi-region trail must include global service events.
+					in.IncludeGlobalServiceEvents = aws.Bool(true)
+				}
+			case "logFileValidation":
+				in.EnableLogFileValidation = aws.Bool(w.LogFileValidation)
+			case "kmsKeyId":
+				in.KmsKeyId = aws.String(w.KMSKeyID)
+			}
+		}
+	}
+	if hasTags(s.Changes) {
+		// Tag first: an adopted trail is then ours even if a later call fails.
+		if _, err := c.clients.CloudTrail.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(w.ARN), TagsList: trailTagList(w.Tags)}); err != nil {
+			return fmt.Errorf("tag trail %s: %w", w.Name, err)
+		}
+		c.owners.put(KindTrail, w.Name, mergeTags(s.Got, w.Tags))
+	}
+	if update {
+		if _, err := c.clients.CloudTrail.UpdateTrail(ctx, in); err != nil {
+			return fmt.Errorf("update trail %s: %w", w.Name, err)
+		}
+	}
+	if selectors {
+		got, _ := s.Got.(*Trail)
+		if err := c.putSelectors(ctx, w, got != nil && got.Management.Advanced); err != nil {
+			return err
+		}
+	}
+	if logging {
+		return c.startLogging(ctx, w)
+	}
+	return nil
+}
+
+// putSelectors replaces the trail's selectors with one that logs every management event, read and
+// write, KMS included. A trail on advanced selectors keeps advanced selectors: moto does not clear
+// advanced selectors when basic ones are put.
+func (c *Controller) putSelectors(ctx context.Context, w *Trail, advanced bool) error {
+	in := &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(w.Name)}
+	if advanced {
+		in.AdvancedEventSelectors = []ctypes.AdvancedEventSelector{{
+			Name:           aws.String("Management events"),
+			FieldSelectors: []ctypes.AdvancedFieldSelector{{Field: aws.String("eventCategory"), Equals: []string{"Management"}}},
+		}}
+	} else {
+		in.EventSelectors = []ctypes.EventSelector{{
+			ReadWriteType:           ctypes.ReadWriteTypeAll,
+			IncludeManagementEvents: aws.Bool(true),
+		}}
+	}
+	if _, err := c.clients.CloudTrail.PutEventSelectors(ctx, in); err != nil {
+		return fmt.Errorf("put event selectors of trail %s: %w", w.Name, err)
+	}
+	return nil
+}
+
+func (c *Controller) startLogging(ctx context.Context, w *Trail) error {
+	if _, err := c.clients.CloudTrail.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(w.Name)}); err != nil {
+		return fmt.Errorf("start logging of trail %s: %w", w.Name, err)
+	}
+	return nil
+}
+
+func trailTagList(m map[string]string) []ctypes.Tag {
+	var out []ctypes.Tag
+	for _, k := range sortedKeys(m) {
+		out = append(out, ctypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}

@@ -1,0 +1,40 @@
+// Package reconcile keeps the AWS chain that a Monitor describes — CloudTrail trail → CloudWatch
+// Logs log group → metric filter → CloudWatch alarm → SNS topic and subscriptions — in its desired
+// state, and reports, one line per resource, what it did.
+//
+// A pass is a pipeline of stages with one job each:
+//
+//	Desired(monitor, env) State      pure: the chain in AWS's terms, ARNs resolved, tags set
+//	observe(ctx, State)   Actual     reads only, in batches (see below)
+//	Diff(State, Actual)   Plan       pure: one Step per resource, field paths, AWS defaults normalised
+//	apply(ctx, Plan)      []Change   writes in dependency order, deletes in reverse
+//
+// Controller.Reconcile runs them for every Monitor; a dry run stops before apply. A pass right
+// after a successful apply plans only noop steps and makes no write call.
+//
+// Contract:
+//   - Ownership. Everything kmswatch creates carries kmswatch.dev/managed-by=kmswatch and
+//     kmswatch.dev/monitor=<name>, plus kmswatch.dev/deletion-policy. Metric filters cannot be
+//     tagged: a filter is owned through the log group holding it, when the Monitor owns that, and
+//     through the alarm that records it (kmswatch.dev/filter-log-group, -filter-name), which is
+//     what pruning relies on. The alarm/filter pair is one item, written alarm first and deleted
+//     filter first — a crash never leaves an unrecorded filter. Subscriptions are owned through
+//     their topic. A resource of a desired name
+//     that the Monitor does not own is a conflict (never written), unless its item says adopt; a
+//     resource owned by another Monitor is always a conflict.
+//   - Pruning. An owned resource that its Monitor no longer declares is deleted, unless the
+//     deletion policy recorded on it says Retain (the default for log groups and trails): it is
+//     then kept and reported "keep". A Monitor missing from the file is pruned only with
+//     Options.PruneRemovedMonitors; Reconcile with no Monitors does nothing.
+//   - Cost. A pass reads alarms 100 names a DescribeAlarms call, metric filters 50 a page per log
+//     group, the region's trails in one DescribeTrails call, then per trail its status and event
+//     selectors, per topic its attributes and subscriptions. Ownership tags are read in bulk (the
+//     Resource Groups Tagging API, CloudTrail ListTags 20 trails a call) and cached: a warm pass
+//     in which nothing changed reads no tags. The cache is reloaded every Options.OwnershipTTL; a
+//     resource seen for the first time is confirmed with one ListTagsForResource before it is
+//     called a conflict, since the tagging API is eventually consistent.
+//   - Errors. Independent resources converge even when others fail; errors are joined. A Monitor
+//     whose state could not be read is not written to. IsTerminal tells errors that retrying cannot
+//     fix (validation, access denied) so that the daemon waits for a spec change.
+//   - Trails are addressed by name, never by ARN (moto ≤5.2.2 fails Start/StopLogging given an ARN).
+package reconcile
