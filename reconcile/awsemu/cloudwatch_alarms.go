@@ -211,6 +211,11 @@ func (cw *cwService) describeAlarms(c *call) (any, error) {
 			return nil, err
 		}
 	}
+	// An empty AlarmNames list (the query protocol's "AlarmNames=") filters nothing, as if it
+	// were absent.
+	if len(in.AlarmNames) == 0 {
+		in.AlarmNames = nil
+	}
 	if in.AlarmNamePrefix != nil {
 		if err := checkLen("alarmNamePrefix", *in.AlarmNamePrefix, 1, 255); err != nil {
 			return nil, err

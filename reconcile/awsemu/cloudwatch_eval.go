@@ -75,6 +75,35 @@ func (cw *cwService) tick(from, to time.Time) {
 		for _, j := range jobs {
 			cw.evaluate(r, j.a, j.at)
 		}
+		if alignDown(to, time.Hour).After(from) {
+			r.expire(to)
+		}
+	}
+}
+
+// Retention, applied once an emulated hour so a long-running sandbox stays bounded: alarm
+// history is kept 30 days, as CloudWatch keeps it; datapoints 15 days, the retention of
+// one-minute data (older data, which AWS keeps at coarser resolution, PutMetricData no longer
+// accepts and no alarm looks back to).
+const (
+	alarmHistoryRetention = 30 * 24 * time.Hour
+	datapointRetention    = 15 * 24 * time.Hour
+)
+
+func (r *cwRegion) expire(now time.Time) {
+	h := sort.Search(len(r.history), func(i int) bool { return !r.history[i].Timestamp.Before(now.Add(-alarmHistoryRetention)) })
+	if h > 0 {
+		r.history = append(r.history[:0:0], r.history[h:]...)
+	}
+	for key, s := range r.metrics {
+		k := sort.Search(len(s.points), func(i int) bool { return !s.points[i].t.Before(now.Add(-datapointRetention)) })
+		if k == 0 {
+			continue
+		}
+		s.points = append(s.points[:0:0], s.points[k:]...)
+		if len(s.points) == 0 {
+			delete(r.metrics, key)
+		}
 	}
 }
 

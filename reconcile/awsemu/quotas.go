@@ -74,11 +74,7 @@ func (st *faultState) allow(c *call) bool {
 	if !ok {
 		return true
 	}
-	region := c.Region
-	if region == "" {
-		region = "default"
-	}
-	key := region + "/" + bucket
+	key := c.Region + "/" + bucket
 	b := st.buckets[key]
 	now := st.now()
 	if b == nil {
