@@ -144,12 +144,16 @@ type ClientOptions struct {
 	// Emulators such as moto speak only query and JSON to CloudWatch.
 	CloudWatchProtocol string
 	// OnCall, if set, is told the outcome of every attempt of every call: code is "" on success,
-	// else the AWS error code (or the Go error type for a transport failure).
+	// else the AWS error code, "Canceled", "DeadlineExceeded" or "RequestError" (transport).
 	OnCall func(service, operation, code string, d time.Duration)
 	// MaxAttempts per call, retries included; 0 means the SDK default (3).
 	MaxAttempts int
 	// MaxBackoff between attempts; 0 means the SDK default (20s). Tests set it tiny.
 	MaxBackoff time.Duration
+	// RetryMode is aws.RetryModeAdaptive (the default, and the empty value) or
+	// aws.RetryModeStandard. Adaptive mode also rate-limits the client after a throttle, sleeping
+	// up to seconds: right against AWS, slow for a test that throttles every third call.
+	RetryMode aws.RetryMode
 }
 
 // NewClients builds the clients from cfg, each retrying throttling and 5xx with the SDK's
@@ -158,16 +162,21 @@ type ClientOptions struct {
 func NewClients(cfg aws.Config, o ClientOptions) Clients {
 	proto := strings.ToLower(o.CloudWatchProtocol)
 	cfg = cfg.Copy()
+	standard := func(so *retry.StandardOptions) {
+		so.Retryables = append([]retry.IsErrorRetryable{noRetryOnQuota}, so.Retryables...)
+		if o.MaxAttempts > 0 {
+			so.MaxAttempts = o.MaxAttempts
+		}
+		if o.MaxBackoff > 0 {
+			so.MaxBackoff = o.MaxBackoff
+		}
+	}
 	cfg.Retryer = func() aws.Retryer {
+		if o.RetryMode == aws.RetryModeStandard {
+			return retry.NewStandard(standard)
+		}
 		return retry.NewAdaptiveMode(func(ao *retry.AdaptiveModeOptions) {
-			ao.StandardOptions = append(ao.StandardOptions, func(so *retry.StandardOptions) {
-				if o.MaxAttempts > 0 {
-					so.MaxAttempts = o.MaxAttempts
-				}
-				if o.MaxBackoff > 0 {
-					so.MaxBackoff = o.MaxBackoff
-				}
-			})
+			ao.StandardOptions = append(ao.StandardOptions, standard)
 		})
 	}
 	counter := &callCounter{}
@@ -202,6 +211,21 @@ func CheckCloudWatchProtocol(p string) error {
 		return nil
 	}
 	return &TerminalError{Invalid: true, Err: fmt.Errorf("cloudwatch protocol %q: must be cbor, query or json", p)}
+}
+
+// noRetryOnQuota stops the retryer from retrying a quota error as if it were throttling: the SDK
+// counts LimitExceededException among throttle codes (aws-api.md §0.4), but CloudWatch Logs'
+// 101st metric filter, or CloudWatch's alarm quota, fails the same way however long one waits.
+var noRetryOnQuota = retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && isQuotaCode(ae.ErrorCode()) {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
+})
+
+func isQuotaCode(code string) bool {
+	return code == "LimitExceededException" || code == "LimitExceeded"
 }
 
 // callMiddleware adds, at the end of the finalize step (inside the retry loop, so once per attempt),
@@ -244,7 +268,8 @@ func serviceName(id string) string {
 	return strings.ToLower(strings.ReplaceAll(id, " ", ""))
 }
 
-// errorCode is "" for success, the AWS error code for an API error, else the error's Go type.
+// errorCode is "" for success, the AWS error code for an API error, else a fixed word (the label
+// must not take unbounded values).
 func errorCode(err error) string {
 	if err == nil {
 		return ""
@@ -259,7 +284,7 @@ func errorCode(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "DeadlineExceeded"
 	}
-	return fmt.Sprintf("%T", err)
+	return "RequestError"
 }
 
 // callCounter counts calls by "service:Operation"; safe for concurrent use.

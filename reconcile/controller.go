@@ -103,6 +103,9 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 		}
 	}
 
+	if err := c.prefetch(ctx, wants, p); err != nil {
+		return res, errors.Join(append(errs, err)...)
+	}
 	for _, want := range wants {
 		got, err := c.observe(ctx, want, p)
 		if err != nil {

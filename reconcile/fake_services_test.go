@@ -46,9 +46,16 @@ func (c fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.Descri
 	if err := f.call("logs", "DescribeLogGroups"); err != nil {
 		return nil, err
 	}
+	if len(in.LogGroupIdentifiers) > 0 && in.LogGroupNamePrefix != nil {
+		return nil, apiErr("InvalidParameterException", "logGroupIdentifiers cannot be combined with logGroupNamePrefix")
+	}
+	if len(in.LogGroupIdentifiers) > 50 {
+		return nil, apiErr("InvalidParameterException", "logGroupIdentifiers: at most 50")
+	}
 	var names []string
 	for n := range f.logGroups {
-		if strings.HasPrefix(n, aws.ToString(in.LogGroupNamePrefix)) {
+		if strings.HasPrefix(n, aws.ToString(in.LogGroupNamePrefix)) &&
+			(len(in.LogGroupIdentifiers) == 0 || contains(in.LogGroupIdentifiers, n) || contains(in.LogGroupIdentifiers, f.env.logGroupARN(n))) {
 			names = append(names, n)
 		}
 	}

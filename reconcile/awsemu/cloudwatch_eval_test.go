@@ -320,3 +320,36 @@ func TestCloudWatchActionsDisabledAndSetAlarmState(t *testing.T) {
 		t.Fatalf("manual state not reverted by evaluation: %s", a.StateValue)
 	}
 }
+
+func TestCloudWatchPercentileAlarms(t *testing.T) {
+	cases := []struct {
+		name, stat, lowSample string
+		want                  cwtypes.StateValue
+	}{
+		{"p50 of 1,2,3,4,100 is 3", "p50", "", "ALARM"},
+		{"p99 with 5 samples, evaluate", "p99", "evaluate", "ALARM"},
+		{"p99 with 5 samples, ignore keeps the state", "p99", "ignore", "INSUFFICIENT_DATA"},
+		{"tm80 drops the 100", "tm80", "", "OK"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := New(Options{Start: cwT0})
+			recordPublishes(e)
+			cw := cloudwatch.NewFromConfig(testConfig(t, e))
+			in := alarmInput("p")
+			in.Statistic, in.ExtendedStatistic = "", aws.String(tc.stat)
+			in.ComparisonOperator, in.Threshold = cwtypes.ComparisonOperatorGreaterThanThreshold, aws.Float64(2.5)
+			if tc.lowSample != "" {
+				in.EvaluateLowSampleCountPercentile = aws.String(tc.lowSample)
+			}
+			if _, err := cw.PutMetricAlarm(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+			putPoints(t, cw, point{0, 1}, point{0, 2}, point{0, 3}, point{0, 4}, point{0, 100})
+			e.Advance(time.Minute)
+			if a := describeOne(t, cw, "p"); a.StateValue != tc.want || aws.ToString(a.ExtendedStatistic) != tc.stat {
+				t.Fatalf("state %s (%s), want %s", a.StateValue, aws.ToString(a.StateReason), tc.want)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,8 +161,8 @@ func TestCloudWatchAlarmLifecycle(t *testing.T) {
 		}
 		_, err = cw.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
 		var rnf *cwtypes.ResourceNotFoundException
-		if !errors.As(err, &rnf) {
-			t.Fatalf("ListTagsForResource on a deleted alarm: want ResourceNotFoundException, got %v", err)
+		if !errors.As(err, &rnf) || !strings.Contains(rnf.ErrorMessage(), arn) {
+			t.Fatalf("ListTagsForResource on a deleted alarm: want ResourceNotFoundException naming the ARN, got %v", err)
 		}
 		if e.tags.get(arn) != nil {
 			t.Fatalf("tags of a deleted alarm kept: %v", e.tags.get(arn))

@@ -98,6 +98,22 @@ func kmsScenarios() []scenario {
 			_, err := env.kms().Decrypt(env.ctx, &kms.DecryptInput{CiphertextBlob: blob})
 			env.code(err, "InvalidCiphertextException")
 		}},
+		{name: "kms/encryption-context-must-match", run: func(env *confEnv) {
+			k := env.key("ctx")
+			c := env.kms()
+			out, err := c.Encrypt(env.ctx, &kms.EncryptInput{KeyId: k.KeyId, Plaintext: []byte("x"), EncryptionContext: map[string]string{"app": "pattern1"}})
+			env.must(err)
+			_, err = c.Decrypt(env.ctx, &kms.DecryptInput{CiphertextBlob: out.CiphertextBlob, EncryptionContext: map[string]string{"app": "other"}})
+			env.code(err, "InvalidCiphertextException")
+			back, err := c.Decrypt(env.ctx, &kms.DecryptInput{CiphertextBlob: out.CiphertextBlob, EncryptionContext: map[string]string{"app": "pattern1"}})
+			env.must(err)
+			env.eq("Plaintext", string(back.Plaintext), "x")
+		}},
+		{name: "kms/generate-data-key-spec-or-bytes", run: func(env *confEnv) {
+			k := env.key("both")
+			_, err := env.kms().GenerateDataKey(env.ctx, &kms.GenerateDataKeyInput{KeyId: k.KeyId, KeySpec: kmstypes.DataKeySpecAes256, NumberOfBytes: aws.Int32(32)})
+			env.code(err, "ValidationException")
+		}},
 		{name: "kms/disabled-key",
 			motoGap: "moto decrypts with a disabled key; asserted instead: the Decrypt succeeds while DescribeKey says Disabled",
 			run: func(env *confEnv) {

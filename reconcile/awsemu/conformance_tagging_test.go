@@ -85,6 +85,24 @@ func taggingScenarios() []scenario {
 			env.eq("page sizes", sizes, []int{2, 1})
 			_ = []string{owned, other, key}
 		}},
+		{name: "tagging/tag-keys-and-values",
+			motoGap: "moto's GetTagKeys and GetTagValues do not see SNS topic or KMS key tags; asserted instead: both lists empty",
+			run: func(env *confEnv) {
+				env.seedTagged()
+				keys, err := env.tagging().GetTagKeys(env.ctx, &tagging.GetTagKeysInput{})
+				env.must(err)
+				vals, err := env.tagging().GetTagValues(env.ctx, &tagging.GetTagValuesInput{Key: aws.String("kmswatch.dev/monitor")})
+				env.must(err)
+				sort.Strings(keys.TagKeys)
+				sort.Strings(vals.TagValues)
+				if env.onMoto() {
+					env.eq("keys", len(keys.TagKeys), 0)
+					env.eq("values", len(vals.TagValues), 0)
+					return
+				}
+				env.eq("keys", keys.TagKeys, []string{"kmswatch.dev/managed-by", "kmswatch.dev/monitor"})
+				env.eq("values", vals.TagValues, []string{"m1", "m2"})
+			}},
 		{name: "tagging/deleted-topic-not-listed", run: func(env *confEnv) {
 			owned, other, _ := env.seedTagged()
 			_, err := env.sns().DeleteTopic(env.ctx, &sns.DeleteTopicInput{TopicArn: aws.String(owned)})
