@@ -55,8 +55,11 @@ func Run(ctx context.Context, out io.Writer) error {
 	p.say("Nothing leaves this machine: an in-process emulator answers the real AWS SDK, and its clock")
 	p.say("is the demo's to move. The spec is examples/monitor.yaml: trail → log group → metric filter")
 	p.say("→ alarm → SNS topic → email, watching for failed KMS calls by the application's task role.")
+	if len(file.Warnings) > 0 {
+		p.say("The validator warns about values the lab chose (kept here on purpose):")
+	}
 	for _, w := range file.Warnings {
-		p.note("validator: " + w.Error())
+		p.note(w.Path + ": " + w.Msg)
 	}
 
 	p.step("What kmswatch would do to an empty account (kmswatch --once --dry-run)")
