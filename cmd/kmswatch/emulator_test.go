@@ -271,6 +271,15 @@ func TestOnceExitCodesAgainstEmulator(t *testing.T) {
 			t.Errorf("%v: exit %d (want %d), stdout:\n%s\nstderr:\n%s", c.args, code, c.want, out, logs)
 		}
 	}
+	// The SDK's own AWS_ENDPOINT_URL instead of the flag, and CloudWatch over query and JSON
+	// (what moto speaks) instead of CBOR: the converged account reads as in sync.
+	for _, proto := range []string{"query", "json"} {
+		code, out, logs := runOnce(t, cleanEnv("AWS_ENDPOINT_URL="+url), "--once", "--dry-run", "-f", spec,
+			"--account-id", labAccount, "--cloudwatch-protocol", proto)
+		if code != exitOK || !strings.Contains(out, "Alarm/pattern1-logging-alarm unchanged") {
+			t.Errorf("AWS_ENDPOINT_URL, %s: exit %d, stdout:\n%s\nstderr:\n%s", proto, code, out, logs)
+		}
+	}
 }
 
 // TestSandbox: --sandbox needs no credentials and no endpoint; as a daemon it prints the

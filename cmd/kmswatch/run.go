@@ -121,7 +121,8 @@ func onceOutput(res *reconcile.Result, err error, f *runFlags, stdout, stderr io
 		return exitInvalid
 	}
 	if errors.Is(err, context.Canceled) {
-		return exitFailed // interrupted: not converged
+		fmt.Fprintln(stderr, "kmswatch: interrupted before the pass finished; run it again to converge")
+		return exitFailed
 	}
 	write := reconcile.WriteText
 	if f.output == "json" {
