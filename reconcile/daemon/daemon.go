@@ -150,12 +150,17 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go watchFile(watchCtx, d.opts.SpecPath, d.opts.PollInterval, d.cur.file, changed)
 
 	var (
-		failures int
+		failures int           // consecutive failed passes, for the "recovered" line
+		step     int           // backoff step; a spec change starts it again
 		wait     time.Duration // 0: the first pass starts at once
 	)
 	for {
-		if !d.waitForPass(ctx, wait, changed, &failures) {
+		ok, edited := d.waitForPass(ctx, wait, changed)
+		if !ok {
 			return nil
+		}
+		if edited {
+			step = 0
 		}
 		started := d.now()
 		_, err := d.pass(ctx)
@@ -175,28 +180,29 @@ func (d *Daemon) Run(ctx context.Context) error {
 				"retryIn", wait.String())
 		default:
 			failures++
-			wait = backoff(failures, d.opts.BackoffBase, d.opts.BackoffCap, d.rnd)
+			step++
+			wait = backoff(step, d.opts.BackoffBase, d.opts.BackoffCap, d.rnd)
 			d.log.Info("retrying after backoff", "retryIn", wait.Round(time.Millisecond).String(), "failedPasses", failures)
 		}
 	}
 }
 
-// waitForPass waits wait, or less if the spec file changes and its edit loads. An edit that does
-// not load is rejected and the wait goes on. It returns false when ctx is done.
-func (d *Daemon) waitForPass(ctx context.Context, wait time.Duration, changed <-chan struct{}, failures *int) bool {
+// waitForPass waits wait, or less if the spec file changes and its edit loads: a new spec
+// deserves a prompt pass even after a terminal error, since the edit may be the fix. An edit that
+// does not load is rejected and the wait goes on. ok is false when ctx is done; edited says a
+// new spec was loaded.
+func (d *Daemon) waitForPass(ctx context.Context, wait time.Duration, changed <-chan struct{}) (ok, edited bool) {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return false
+			return false, false
 		case <-timer.C:
-			return true
+			return true, false
 		case <-changed:
 			if d.reload() {
-				// A new spec deserves a prompt pass even after a terminal error: the edit may be the fix.
-				*failures = 0
-				return true
+				return true, true
 			}
 		}
 	}

@@ -300,6 +300,7 @@ func TestTerminalErrorWaitsForSpecChange(t *testing.T) {
 	}
 	h.write(specYAML("m", "a=11"))
 	eventually(t, time.Second, "retry after the spec change", func() bool { v, _ := h.account.alarm("Alarm/a"); return v == "11" })
+	eventually(t, time.Second, "recovered line", func() bool { return strings.Contains(h.logs.String(), `"msg":"recovered","failedPasses":1`) })
 }
 
 func TestCancelMidPassReturnsPromptly(t *testing.T) {
