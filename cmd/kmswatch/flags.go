@@ -50,7 +50,7 @@ func parseRunFlags(args []string, stderr io.Writer, defaultLogFormat string) (*r
 	fs.BoolVar(&f.sandbox, "sandbox", false, "run against the embedded AWS emulator instead of AWS; no credentials needed")
 	fs.StringVar(&f.endpointURL, "endpoint-url", "", "AWS endpoint for every service (moto, LocalStack); AWS_ENDPOINT_URL works too")
 	fs.StringVar(&f.cwProtocol, "cloudwatch-protocol", "cbor", "wire protocol to CloudWatch: cbor, query (moto) or json")
-	fs.StringVar(&f.region, "region", "", "AWS region (default: the AWS configuration's)")
+	fs.StringVar(&f.region, "region", "", "AWS region (default: the spec's spec.region, else the AWS configuration's)")
 	fs.StringVar(&f.accountID, "account-id", "", "the AWS account id; default: asked of STS GetCallerIdentity (give it for endpoints without STS)")
 	fs.StringVar(&f.listen, "listen", "", "address for /healthz, /readyz, /metrics and /status, e.g. 127.0.0.1:8080")
 	fs.StringVar(&f.logFormat, "log-format", defaultLogFormat, "json or console")
