@@ -142,3 +142,26 @@ func TestQuotaErrorsAreNotRetried(t *testing.T) {
 		t.Errorf("a quota error should be terminal: %v", err)
 	}
 }
+
+func TestSNSThrottledIsRetried(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		first := n == 1
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/xml")
+		if first {
+			w.WriteHeader(429)
+			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>Throttled</Code><Message>slow down</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
+			return
+		}
+		io.WriteString(w, `<DeleteTopicResponse><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></DeleteTopicResponse>`)
+	}))
+	defer srv.Close()
+	cl := NewClients(testConfig(srv.URL), ClientOptions{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard})
+	if _, err := cl.SNS.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: aws.String("arn:aws:sns:ap-southeast-2:1:t")}); err != nil || n != 2 {
+		t.Errorf("err %v after %d attempts, want success on the second", err, n)
+	}
+}

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -88,5 +89,23 @@ func TestNoopPassOverTenMonitorsCostsAtMost40Calls(t *testing.T) {
 	t.Logf("no-op pass over 10 monitors × 100 alarms: %d calls %v", total, f.calls)
 	if total > 40 || writes != 0 {
 		t.Errorf("no-op pass: %d calls (%d writes), want ≤ 40 and none: %v", total, writes, f.calls)
+	}
+}
+
+// BenchmarkNoopPass1000 measures the controller's own CPU and allocations for a warm no-op pass
+// over 1,000 alarms against the in-process fake (no network).
+func BenchmarkNoopPass1000(b *testing.B) {
+	f := newFakeAWS()
+	c := newTestController(f, Options{})
+	ms := bigMonitor(1000)
+	if _, err := c.Reconcile(context.Background(), ms, false); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.Reconcile(context.Background(), ms, false); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
