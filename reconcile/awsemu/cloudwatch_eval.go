@@ -19,10 +19,13 @@ import (
 //     breaching: they breach; notBreaching: they do not;
 //     ignore: the state is kept unless the real points decide it whatever the missing ones are;
 //     missing: no data at all gives INSUFFICIENT_DATA; otherwise the missing points count
-//     neither way, so ALARM still needs M real breaching points and anything less is OK. This
-//     is the reading of "missing datapoints are not considered" that never alarms early on
-//     intermittent data (AWS's "avoiding premature transitions to alarm state"); aws-api.md
-//     does not spell out this partial case, so it is a choice, covered by tests.
+//     neither way: ALARM needs M real breaching points — or AWS's rule for intermittent data
+//     (AlarmThatSendsEmail.md, "Avoiding premature transitions to alarm state"): "alarms are
+//     designed to always go into ALARM state when the oldest available breaching datapoint
+//     during the Evaluation Periods number of data points is at least as old as the value of
+//     Datapoints to Alarm, and all other more recent data points are breaching or missing";
+//     anything else is OK. With M=N=3, "X - -" is ALARM, "- - X" and "0 - -" are OK, and with
+//     ignore "X - -" keeps the state (the documentation's table).
 //
 // A 10-second alarm on a per-minute metric (the lab's alarm, whose metric filter writes
 // regular-resolution datapoints stamped at the start of each minute): one 10-second period in six
@@ -169,7 +172,7 @@ func (cw *cwService) evaluate(r *cwRegion, a *cwAlarm, at time.Time) {
 		if len(real) == 0 {
 			state = "INSUFFICIENT_DATA"
 		} else {
-			state = okOrAlarm(len(breaching) >= m)
+			state = okOrAlarm(len(breaching) >= m || a.longEnoughBreach(real, at, n, m))
 		}
 	}
 	if state == a.State {
@@ -177,6 +180,28 @@ func (cw *cwService) evaluate(r *cwRegion, a *cwAlarm, at time.Time) {
 	}
 	reason := a.reason(state, real, breaching, missing)
 	cw.changeState(r, a, state, reason, a.reasonData(at, stat, real), at)
+}
+
+// longEnoughBreach is the premature-transition rule: within the last n periods, the oldest
+// breaching datapoint is at least m periods old and every later datapoint breaches too.
+func (a *cwAlarm) longEnoughBreach(real []evalPoint, at time.Time, n, m int) bool {
+	p := time.Duration(a.Period) * time.Second
+	age := func(pt evalPoint) int { return int(at.Sub(pt.start) / p) } // 1: the period ending at `at`
+	for i, pt := range real {
+		if age(pt) > n || !a.breaches(pt.value) {
+			continue
+		}
+		if age(pt) < m {
+			return false
+		}
+		for _, later := range real[i+1:] {
+			if !a.breaches(later.value) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func okOrAlarm(alarm bool) string {

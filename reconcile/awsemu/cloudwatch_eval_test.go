@@ -102,10 +102,15 @@ func TestCloudWatchAlarmEvaluation(t *testing.T) {
 			[]point{{0, 5}, {time.Minute, 0}, {2 * time.Minute, 5}}, "ALARM"},
 		{"3 of 3 needs all", with(sum(1), func(c *alarmCfg) { c.n = 3 }),
 			[]point{{0, 5}, {time.Minute, 0}, {2 * time.Minute, 5}}, "OK"},
-		// M=N=3 with one real point (aws-api.md §5 fills only the missing ones): with missing the
-		// gaps count neither way (OK, see cloudwatch_eval.go), with ignore the state is kept,
-		// with breaching they breach; "0 - -" is OK even when the missing points breach.
-		{"missing, one breaching", with(sum(1), func(c *alarmCfg) { c.n = 3 }), []point{{2 * time.Minute, 5}}, "OK"},
+		// M=N=3 with one real point (aws-api.md §5 fills only the missing ones): with missing,
+		// "- - X" is OK but "X - -" is ALARM (the premature-transition rule, cloudwatch_eval.go);
+		// with ignore the state is kept; with breaching the gaps breach; "0 - -" is OK even
+		// when the missing points breach.
+		{"missing, recent breach", with(sum(1), func(c *alarmCfg) { c.n = 3 }), []point{{2 * time.Minute, 5}}, "OK"},
+		{"missing, breach M periods old", with(sum(1), func(c *alarmCfg) { c.n = 3 }), []point{{0, 5}}, "ALARM"},
+		{"missing, breach then a 0", with(sum(1), func(c *alarmCfg) { c.n = 3 }), []point{{0, 5}, {time.Minute, 0}}, "OK"},
+		{"missing, 2 of 3: breach 2 periods old", with(sum(1), func(c *alarmCfg) { c.n, c.m = 3, 2 }), []point{{time.Minute, 5}}, "ALARM"},
+		{"ignore, breach M periods old", with(sum(1), func(c *alarmCfg) { c.n, c.treat = 3, "ignore" }), []point{{0, 5}}, "INSUFFICIENT_DATA"},
 		{"ignore, one breaching", with(sum(1), func(c *alarmCfg) { c.n, c.treat = 3, "ignore" }), []point{{2 * time.Minute, 5}}, "INSUFFICIENT_DATA"},
 		{"notBreaching, one breaching", with(sum(1), func(c *alarmCfg) { c.n, c.treat = 3, "notBreaching" }), []point{{2 * time.Minute, 5}}, "OK"},
 		{"breaching fills", with(sum(1), func(c *alarmCfg) { c.n, c.treat = 3, "breaching" }), []point{{2 * time.Minute, 5}}, "ALARM"},

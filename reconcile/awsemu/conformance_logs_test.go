@@ -67,6 +67,30 @@ func logsScenarios() []scenario {
 			env.eq("page sizes", sizes, []int{2, 2, 1})
 			env.eq("order", names, []string{"conf-page-0", "conf-page-1", "conf-page-2", "conf-page-3", "conf-page-4"})
 		}},
+		{name: "logs/describe-groups-by-pattern",
+			motoGap: "moto ignores logGroupNamePattern and returns every group; asserted instead: both groups",
+			run: func(env *confEnv) {
+				env.logGroup("conf-app-kms")
+				env.logGroup("conf-other")
+				out, err := env.logs().DescribeLogGroups(env.ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePattern: aws.String("kms")})
+				env.must(err)
+				want := 1
+				if env.onMoto() {
+					want = 2
+				}
+				env.eq("groups", len(out.LogGroups), want)
+			}},
+		{name: "logs/tag-missing-group",
+			motoGap: "moto tags an ARN without checking that the log group exists; asserted instead: success",
+			run: func(env *confEnv) {
+				_, err := env.logs().TagResource(env.ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String("arn:aws:logs:us-east-1:" + confAccount + ":log-group:conf-nogroup"),
+					Tags: map[string]string{"k": "v"}})
+				if env.onMoto() {
+					env.must(err)
+					return
+				}
+				env.code(err, "ResourceNotFoundException")
+			}},
 		{name: "logs/retention-policy",
 			motoGap: "moto accepts any retentionInDays (AWS allows only 1, 3, 5, 7, 14, 30, …); asserted instead: 2 is accepted",
 			run: func(env *confEnv) {

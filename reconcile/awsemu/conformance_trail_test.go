@@ -148,6 +148,38 @@ func cloudtrailScenarios() []scenario {
 				}
 				env.code(err, "TrailNotFoundException")
 			}},
+		{name: "cloudtrail/delete-trail-by-arn",
+			motoGap: "moto's DeleteTrail by ARN is a silent no-op (it looks names up only); asserted instead: the trail is still there",
+			run: func(env *confEnv) {
+				env.trail("conf-del-arn")
+				c := env.trails()
+				_, err := c.DeleteTrail(env.ctx, &cloudtrail.DeleteTrailInput{Name: aws.String(confTrailARN("conf-del-arn"))})
+				env.must(err)
+				_, err = c.GetTrail(env.ctx, &cloudtrail.GetTrailInput{Name: aws.String("conf-del-arn")})
+				if env.onMoto() {
+					env.must(err)
+					return
+				}
+				env.code(err, "TrailNotFoundException")
+			}},
+		{name: "cloudtrail/delete-trail-drops-tags",
+			motoGap: "moto keeps a deleted trail's tags and answers ListTags for it; asserted instead: the tag is still listed",
+			run: func(env *confEnv) {
+				env.seedBucket(confBucket)
+				c := env.trails()
+				_, err := c.CreateTrail(env.ctx, &cloudtrail.CreateTrailInput{Name: aws.String("conf-del-tags"), S3BucketName: aws.String(confBucket),
+					TagsList: []cttypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+				env.must(err)
+				_, err = c.DeleteTrail(env.ctx, &cloudtrail.DeleteTrailInput{Name: aws.String("conf-del-tags")})
+				env.must(err)
+				out, err := c.ListTags(env.ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{confTrailARN("conf-del-tags")}})
+				if env.onMoto() {
+					env.must(err)
+					env.eq("tags", len(out.ResourceTagList[0].TagsList), 1)
+					return
+				}
+				env.code(err, "ResourceNotFoundException")
+			}},
 		{name: "cloudtrail/log-group-arn-needs-suffix",
 			motoGap: "moto does not validate CloudWatchLogsLogGroupArn; asserted instead: an ARN without \":*\" is accepted",
 			run: func(env *confEnv) {

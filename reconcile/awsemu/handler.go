@@ -61,10 +61,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		proto, c.Service, c.Op = protoJSON, jsonTargets[prefix], op
 		c.in, err = decodeJSON(body)
 	default:
+		// A form body is awsQuery even when it does not parse: the error is answered in XML.
+		proto = protoQuery
 		var form url.Values
 		form, err = url.ParseQuery(string(body))
 		if err == nil {
-			proto, c.Service, c.Op = protoQuery, queryVersions[form.Get("Version")], form.Get("Action")
+			c.Service, c.Op = queryVersions[form.Get("Version")], form.Get("Action")
 			c.in, err = decodeQuery(form)
 		}
 	}
