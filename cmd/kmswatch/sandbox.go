@@ -82,8 +82,11 @@ func specAccount(ms []spec.Monitor) string {
 // the AWS CLI (v1 speaks query to CloudWatch, which the emulator answers too) and watch it
 // repaired. The commands are ones AWS CLI v1 was seen to run against the emulator.
 func sandboxHelp(url, region string, ms []spec.Monitor) string {
-	alarm, group := "ALARM-NAME", "LOG-GROUP"
+	alarm, group, trail := "ALARM-NAME", "LOG-GROUP", ""
 	for _, m := range ms {
+		if m.Spec.Trail != nil && trail == "" {
+			trail = m.Spec.Trail.Name
+		}
 		if len(m.Spec.Alarms) > 0 && alarm == "ALARM-NAME" {
 			alarm = m.Spec.Alarms[0].Name
 		}
@@ -91,16 +94,20 @@ func sandboxHelp(url, region string, ms []spec.Monitor) string {
 			group = m.Spec.LogGroup.Name
 		}
 	}
+	trailLine := ""
+	if trail != "" {
+		trailLine = "\n  aws --endpoint-url " + url + " cloudtrail stop-logging --name " + trail
+	}
 	return fmt.Sprintf(`
 kmswatch sandbox: an emulated AWS is serving on %[1]s
 Make drift from another terminal and watch kmswatch repair it within one --interval:
 
   export AWS_ACCESS_KEY_ID=AKIASANDBOXOPERATOR AWS_SECRET_ACCESS_KEY=sandbox AWS_DEFAULT_REGION=%[2]s
   aws --endpoint-url %[1]s cloudwatch delete-alarms --alarm-names %[3]s
-  aws --endpoint-url %[1]s logs put-retention-policy --log-group-name %[4]s --retention-in-days 1
+  aws --endpoint-url %[1]s logs put-retention-policy --log-group-name %[4]s --retention-in-days 1%[5]s
   aws --endpoint-url %[1]s cloudwatch describe-alarms --alarm-names %[3]s
 
 Edit the -f file to see a spec change applied at once. Ctrl-C stops.
 
-`, url, region, alarm, group)
+`, url, region, alarm, group, trailLine)
 }
