@@ -40,6 +40,8 @@ const (
 )
 
 type labEnv struct {
+	// config signs as accessKey in region.
+	config   func(accessKey, region string) aws.Config
 	t        *testing.T
 	e        *Emulator
 	ctx      context.Context
@@ -68,12 +70,13 @@ func labChain(t *testing.T, defaultRegion string) *labEnv {
 	e.SeedRole(labCTRole)
 	e.AddRoleSession("AKIDTASK", labTaskRole, "ecs-task-1")
 	e.AddRoleSession("AKIDOTHER", labOtherRole, "batch-1")
-	cfg := func(ak string) aws.Config {
+	config := func(ak, region string) aws.Config {
 		c := svcTestConfig(srv.URL, ak)
-		c.Region = labRegion
+		c.Region = region
 		return c
 	}
-	env := &labEnv{t: t, e: e, ctx: context.Background(), admin: cfg("AKIDADMIN"),
+	cfg := func(ak string) aws.Config { return config(ak, labRegion) }
+	env := &labEnv{config: config, t: t, e: e, ctx: context.Background(), admin: cfg("AKIDADMIN"),
 		task: kms.NewFromConfig(cfg("AKIDTASK")), other: kms.NewFromConfig(cfg("AKIDOTHER"))}
 	ctx, must := env.ctx, func(err error) {
 		t.Helper()
@@ -143,6 +146,27 @@ func labChain(t *testing.T, defaultRegion string) *labEnv {
 	return env
 }
 
+// failInRegion has the task role fail three Decrypts in another region, with keys of that region.
+func (env *labEnv) failInRegion(region string) {
+	env.t.Helper()
+	admin := kms.NewFromConfig(env.config("AKIDADMIN", region))
+	task := kms.NewFromConfig(env.config("AKIDTASK", region))
+	var keys []*string
+	for i := 0; i < 2; i++ {
+		out, err := admin.CreateKey(env.ctx, &kms.CreateKeyInput{})
+		if err != nil {
+			env.t.Fatal(err)
+		}
+		keys = append(keys, out.KeyMetadata.KeyId)
+	}
+	enc, err := task.Encrypt(env.ctx, &kms.EncryptInput{KeyId: keys[0], Plaintext: []byte("x")})
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	env.blob = enc.CiphertextBlob
+	env.decrypts(task, keys[1], true)
+}
+
 // decrypts makes three Decrypt calls, ten seconds apart, all within one minute.
 func (env *labEnv) decrypts(c *kms.Client, keyID *string, wantFail bool) {
 	env.t.Helper()
@@ -193,6 +217,17 @@ func TestPipelineLabChain(t *testing.T) {
 			emuRegion: "us-east-1",
 			calls:     func(env *labEnv) { env.decrypts(env.task, env.wrongKey, true) },
 			wantAlarm: true},
+		{name: "a multi-region trail brings another region's failures",
+			calls:     func(env *labEnv) { env.failInRegion("us-east-1") },
+			wantAlarm: true},
+		{name: "a single-region trail does not",
+			before: func(env *labEnv) {
+				_, err := cloudtrail.NewFromConfig(env.admin).UpdateTrail(env.ctx, &cloudtrail.UpdateTrailInput{Name: aws.String(labTrail), IsMultiRegionTrail: aws.Bool(false)})
+				if err != nil {
+					t.Fatal(err)
+				}
+			},
+			calls: func(env *labEnv) { env.failInRegion("us-east-1") }},
 		{name: "task role denials raise the alarm too",
 			before:    func(env *labEnv) { env.e.DenyKMS("AKIDTASK", "Decrypt") },
 			calls:     func(env *labEnv) { env.decrypts(env.task, nil, true) },
