@@ -209,6 +209,8 @@ func TestPipelineLabChain(t *testing.T) {
 		// emuRegion is the emulator's default region when it is not the lab's: every stage
 		// must work in the region of the request, not the emulator's default.
 		emuRegion string
+		// silent: the alarm fires but nobody is notified (the drift is after the alarm).
+		silent bool
 	}{
 		{name: "task role failures raise the alarm once",
 			calls:     func(env *labEnv) { env.decrypts(env.task, env.wrongKey, true) },
@@ -228,6 +230,68 @@ func TestPipelineLabChain(t *testing.T) {
 				}
 			},
 			calls: func(env *labEnv) { env.failInRegion("us-east-1") }},
+		{name: "nothing once the trail stops sending to CloudWatch Logs",
+			before: func(env *labEnv) {
+				_, err := cloudtrail.NewFromConfig(env.admin).UpdateTrail(env.ctx, &cloudtrail.UpdateTrailInput{Name: aws.String(labTrail),
+					CloudWatchLogsLogGroupArn: aws.String(""), CloudWatchLogsRoleArn: aws.String("")})
+				if err != nil {
+					t.Fatal(err)
+				}
+			},
+			calls: func(env *labEnv) { env.decrypts(env.task, env.wrongKey, true) }},
+		{name: "nothing with management events off",
+			before: func(env *labEnv) {
+				_, err := cloudtrail.NewFromConfig(env.admin).PutEventSelectors(env.ctx, &cloudtrail.PutEventSelectorsInput{
+					TrailName: aws.String(labTrail), EventSelectors: []cttypes.EventSelector{{IncludeManagementEvents: aws.Bool(false),
+						ReadWriteType: cttypes.ReadWriteTypeAll}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+			},
+			calls: func(env *labEnv) { env.decrypts(env.task, env.wrongKey, true) }},
+		{name: "nothing once the metric filter is deleted",
+			before: func(env *labEnv) {
+				_, err := cloudwatchlogs.NewFromConfig(env.admin).DeleteMetricFilter(env.ctx, &cloudwatchlogs.DeleteMetricFilterInput{
+					LogGroupName: aws.String(labGroup), FilterName: aws.String("pattern1-kms-errors")})
+				if err != nil {
+					t.Fatal(err)
+				}
+			},
+			calls: func(env *labEnv) { env.decrypts(env.task, env.wrongKey, true) }},
+		{name: "an alarm without actions notifies nobody",
+			before: func(env *labEnv) {
+				cw := cloudwatch.NewFromConfig(env.admin)
+				out, err := cw.DescribeAlarms(env.ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{labAlarm}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				a := out.MetricAlarms[0]
+				_, err = cw.PutMetricAlarm(env.ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: a.AlarmName, Namespace: a.Namespace,
+					MetricName: a.MetricName, Statistic: a.Statistic, Period: a.Period, EvaluationPeriods: a.EvaluationPeriods,
+					Threshold: a.Threshold, ComparisonOperator: a.ComparisonOperator, TreatMissingData: a.TreatMissingData})
+				if err != nil {
+					t.Fatal(err)
+				}
+			},
+			calls:     func(env *labEnv) { env.decrypts(env.task, env.wrongKey, true) },
+			wantAlarm: true, silent: true},
+		{name: "nobody hears once the subscription is removed",
+			before: func(env *labEnv) {
+				s := sns.NewFromConfig(env.admin)
+				out, err := s.ListSubscriptionsByTopic(env.ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(env.topicArn)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, sub := range out.Subscriptions {
+					if aws.ToString(sub.Endpoint) == labConfirmed {
+						if _, err := s.Unsubscribe(env.ctx, &sns.UnsubscribeInput{SubscriptionArn: sub.SubscriptionArn}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			},
+			calls:     func(env *labEnv) { env.decrypts(env.task, env.wrongKey, true) },
+			wantAlarm: true, silent: true},
 		{name: "task role denials raise the alarm too",
 			before:    func(env *labEnv) { env.e.DenyKMS("AKIDTASK", "Decrypt") },
 			calls:     func(env *labEnv) { env.decrypts(env.task, nil, true) },
@@ -291,7 +355,7 @@ func TestPipelineLabChain(t *testing.T) {
 				t.Fatalf("alarm reached ALARM: %v, want %v (now %s)", sawAlarm, tc.wantAlarm, env.alarmState())
 			}
 			got := env.notifications(labConfirmed)
-			if !tc.wantAlarm {
+			if !tc.wantAlarm || tc.silent {
 				if len(got) != 0 {
 					t.Fatalf("notifications %+v, want none", got)
 				}
