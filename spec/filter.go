@@ -1,20 +1,30 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kmswatch/kmswatch/spec/pattern"
 )
 
 // Pattern is the filter pattern that goes to AWS for this alarm's metric filter: filterPattern
 // verbatim (a CIS pattern must stay byte-identical for auditors), or the match shorthand compiled
 // to one JSON pattern. The compiled form is canonical: clauses in a fixed order (eventSource,
 // eventNames, errorsOnly or successOnly, errorCodes, principalArn), each parenthesised, joined
-// with &&, alternatives joined with ||, values quoted.
+// with &&, alternatives joined with ||, values quoted, in pattern.Parse(...).String()'s form.
 func (a *Alarm) Pattern() string {
 	if a.Match == nil {
 		return a.FilterPattern
 	}
-	return a.Match.compile()
+	text := a.Match.compile()
+	p, err := pattern.Parse(text)
+	if err != nil {
+		// Only a Match that validation rejects gets here; return the text so the caller's
+		// own parse reports the problem.
+		return text
+	}
+	return p.String()
 }
 
 func (m *Match) compile() string {
@@ -76,7 +86,9 @@ func validateFilter(p *problems, path string, a *Alarm) {
 		p.errorf(path+".filterPattern", "", "give either match or filterPattern, not both")
 		return
 	case a.Match != nil:
-		validateMatch(p, path+".match", a.Match)
+		if !validateMatch(p, path+".match", a.Match) {
+			return
+		}
 	}
 	if len(a.FilterPattern) > MaxFilterPattern {
 		p.errorf(path+".filterPattern", "", "must be at most %d characters, has %d", MaxFilterPattern, len(a.FilterPattern))
@@ -85,15 +97,42 @@ func validateFilter(p *problems, path string, a *Alarm) {
 	if a.Match != nil {
 		if n := len(a.Pattern()); n > MaxFilterPattern {
 			p.errorf(path+".match", "", "compiles to a %d-character pattern, more than CloudWatch Logs' %d", n, MaxFilterPattern)
+		} else if _, err := pattern.Parse(a.Pattern()); err != nil {
+			p.errorf(path+".match", a.Pattern(), "compiles to a pattern CloudWatch Logs would reject: %v", err)
 		}
 		return
 	}
+	checkPatternSyntax(p, path+".filterPattern", a.FilterPattern)
 }
 
-func validateMatch(p *problems, path string, m *Match) {
+// checkPatternSyntax parses a filterPattern as CloudWatch Logs would and reports a syntax error
+// with its position and the text around it.
+func checkPatternSyntax(p *problems, path, text string) {
+	pat, err := pattern.Parse(text)
+	var se *pattern.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		p.errorf(path, text, "syntax error at offset %d (%s): %s", se.Offset, near(text, se.Offset), se.Msg)
+	case err != nil:
+		p.errorf(path, text, "%v", err)
+	case pat.Kind() == pattern.KindAll:
+		p.warnf(path, text, "a blank pattern matches every event: the metric counts all CloudTrail activity")
+	}
+}
+
+// near shows the pattern around a byte offset with a marker: `$.a = ▶)`.
+func near(text string, off int) string {
+	off = max(0, min(off, len(text)))
+	from, to := max(0, off-20), min(len(text), off+20)
+	return fmt.Sprintf("%q", text[from:off]+"▶"+text[off:to])
+}
+
+// validateMatch reports the problems of a match shorthand and whether it has none.
+func validateMatch(p *problems, path string, m *Match) bool {
+	before := len(p.errs)
 	if m.EventSource == "" && len(m.EventNames) == 0 && !m.ErrorsOnly && !m.SuccessOnly && len(m.ErrorCodes) == 0 && m.PrincipalArn == "" {
 		p.errorf(path, "", "has no clause: give at least one of eventSource, eventNames, errorsOnly, successOnly, errorCodes, principalArn")
-		return
+		return false
 	}
 	if m.EventSource != "" && !reEventSource.MatchString(m.EventSource) {
 		p.errorf(path+".eventSource", m.EventSource, "must be a service's event source such as kms.amazonaws.com")
@@ -126,4 +165,5 @@ func validateMatch(p *problems, path string, m *Match) {
 			p.warnf(path+".principalArn", m.PrincipalArn, "an assumed-role ARN names a single session, which changes with every new session; give the role ARN (arn:aws:iam::ACCOUNT:role/NAME) to match all of them")
 		}
 	}
+	return len(p.errs) == before
 }

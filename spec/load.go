@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -46,10 +45,10 @@ func Load(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read monitor file %s: %w", path, err)
 	}
-	return LoadBytes(data, filepath.Base(path))
+	return LoadBytes(data, path)
 }
 
-// LoadBytes is Load for data already in memory; name prefixes every problem (a file name).
+// LoadBytes is Load for data already in memory; name (the file's path) prefixes every problem.
 func LoadBytes(data []byte, name string) (*File, error) {
 	if len(data) > MaxFileSize {
 		return nil, ErrorList{{File: name, Msg: fmt.Sprintf("file is larger than %d bytes (1 MiB); a monitor.yaml is a few kilobytes", MaxFileSize)}}

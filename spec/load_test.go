@@ -14,6 +14,8 @@ func TestBadSpecs(t *testing.T) {
 	cases := []struct {
 		file, path, msg string
 	}{
+		{"bad-filter-pattern", "spec.alarms[0].filterPattern", `syntax error at offset 56 (") && ($.errorCode = ▶) }"): expected a value`},
+		{"bad-alarm-name-as-filter", "spec.alarms[0].filterName", "it defaults to the alarm name"},
 		{"aws-log-group", "spec.logGroup.name", "must not start with aws/ (reserved for AWS services), got aws/example"},
 		{"bad-api-version", "apiVersion", "must be kmswatch.dev/v1alpha1, got kmswatch.dev/v1"},
 		{"bad-bool", "spec.trail.multiRegion", "must be true or false, got maybe"},
@@ -85,10 +87,11 @@ func TestBadSpecs(t *testing.T) {
 			if e.Path != tc.path || !strings.Contains(e.Error(), tc.msg) {
 				t.Errorf("got %q\nwant path %q and message containing %q", e.Error(), tc.path, tc.msg)
 			}
-			if e.File != tc.file+".yaml" || e.Doc != 1 {
-				t.Errorf("want file %s.yaml document 1, got %q document %d", tc.file, e.File, e.Doc)
+			file := "testdata/bad/" + tc.file + ".yaml"
+			if e.File != file || e.Doc != 1 {
+				t.Errorf("want file %s document 1, got %q document %d", file, e.File, e.Doc)
 			}
-			if !strings.HasPrefix(err.Error(), tc.file+".yaml: document 1: "+tc.path) {
+			if !strings.HasPrefix(err.Error(), file+": document 1: "+tc.path) {
 				t.Errorf("error text %q does not start with file, document and path", err)
 			}
 		})
@@ -103,15 +106,15 @@ func TestAllProblemsReported(t *testing.T) {
 		t.Fatalf("want an ErrorList, got %v", err)
 	}
 	want := []string{
-		"several-problems.yaml: document 1: spec.alarms[0].thresold: unknown field (did you mean threshold?)",
-		"several-problems.yaml: document 1: spec.alarms[1].period: must be a duration such as 60s or 5m, got soon",
-		"several-problems.yaml: document 2: spec.logGroup.retentionInDays: must be one of CloudWatch Logs' values",
-		"several-problems.yaml: document 2: spec.topics[0].subscriptions[0].endpoint: must be a phone number in E.164 form, such as +61400000000, got 0400000000",
-		"several-problems.yaml: document 2: spec.alarms[0].period: must be 10s, 20s, 30s or a multiple of 60s, got 45s",
-		"several-problems.yaml: document 2: spec.alarms[0].alarmActions[0]: names no topic of this Monitor",
-		"several-problems.yaml: document 2: spec.alarms[1].name: duplicate alarm name (also spec.alarms[0]), got denied",
-		"several-problems.yaml: document 3: metadata.name: Monitor name already claimed by Monitor \"second\" (document 2)",
-		"several-problems.yaml: document 3: spec.logGroup.name: log group already claimed by Monitor \"second\" (document 2)",
+		"testdata/several-problems.yaml: document 1: spec.alarms[0].thresold: unknown field (did you mean threshold?)",
+		"testdata/several-problems.yaml: document 1: spec.alarms[1].period: must be a duration such as 60s or 5m, got soon",
+		"testdata/several-problems.yaml: document 2: spec.logGroup.retentionInDays: must be one of CloudWatch Logs' values",
+		"testdata/several-problems.yaml: document 2: spec.topics[0].subscriptions[0].endpoint: must be a phone number in E.164 form, such as +61400000000, got 0400000000",
+		"testdata/several-problems.yaml: document 2: spec.alarms[0].period: must be 10s, 20s, 30s or a multiple of 60s, got 45s",
+		"testdata/several-problems.yaml: document 2: spec.alarms[0].alarmActions[0]: names no topic of this Monitor",
+		"testdata/several-problems.yaml: document 2: spec.alarms[1].name: duplicate alarm name (also spec.alarms[0]), got denied",
+		"testdata/several-problems.yaml: document 3: metadata.name: Monitor name already claimed by Monitor \"second\" (document 2)",
+		"testdata/several-problems.yaml: document 3: spec.logGroup.name: log group already claimed by Monitor \"second\" (document 2)",
 	}
 	lines := strings.Split(err.Error(), "\n")
 	if len(lines) != len(want) || len(list) != len(want) {

@@ -177,6 +177,8 @@ func checkShape(p *problems, path string, v any, t reflect.Type, depth int) {
 		switch v.(type) {
 		case string, int, int64, uint64, float64, nil:
 			// Numbers are read as their text: `value: 1` means "1".
+		case bool:
+			p.errorf(path, scalarText(v), "must be a string; YAML reads unquoted y, n, yes, no, on, off, true and false as booleans, so quote the value")
 		default:
 			p.errorf(path, scalarText(v), "must be a string")
 		}

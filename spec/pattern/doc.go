@@ -16,9 +16,11 @@
 //   - KindSpaceDelimited: `[ip, user, ..., status_code = 4*, bytes > 1000]`.
 //
 // Errors are *SyntaxError with a 0-based byte offset. Parse enforces AWS's
-// 1024-byte filterPattern limit, AWS's quota of two %regex% per pattern,
-// AWS's regex character set, and a nesting limit of MaxDepth parentheses
-// (so hostile input cannot exhaust the stack).
+// 1024-byte filterPattern limit, AWS's quota of two %regex% per pattern and
+// AWS's regex character set (letters, digits, :_#=@/;,- and the operators
+// ^$?[]{}|\*+. — no parentheses, no spaces, no multibyte characters). It
+// adds two local safety limits: MaxDepth nested parentheses (so hostile
+// input cannot exhaust the stack) and a bound on a regex's compiled size.
 //
 // Matching is case-sensitive. For JSON patterns (all cited from the AWS
 // "Filter and pattern syntax" guide unless marked as a judgement call):
@@ -28,7 +30,7 @@
 //     matches a missing node. Judgement call: null is not a value node
 //     either, so only IS NULL matches it.
 //   - A string value (quoted or not) compares textually with the node (a
-//     number node compares as its JSON text). '*' at the start and/or end is
+//     number node compares as its JSON text, a boolean as true or false). '*' at the start and/or end is
 //     a wildcard, '*' in the middle is literal, and "*" alone means "present
 //     with any value" (what the AWS CDK's FilterPattern.exists emits).
 //   - An unquoted number (integer, decimal, exponent, optional sign) compares
@@ -39,7 +41,9 @@
 //
 // Space-delimited events are split on whitespace; text in "..." or [...] is
 // one field without its delimiters. Without "..." the field count must equal
-// the slot count. Extract returns fields keyed "$name" for named slots and
+// the slot count; at most one "..." is allowed. A field's conditions,
+// joined by && and || (&& first), must all name that field: AWS rejects
+// `status_code = 4* && bytes > 1000` although its old docs showed it. Extract returns fields keyed "$name" for named slots and
 // "$N" (1-based) for the rest, as TestMetricFilter's extractedValues.
 //
 // NewEvent parses lazily and once: MatchEvent never re-parses the JSON. JSON

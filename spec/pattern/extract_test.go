@@ -127,3 +127,34 @@ func TestEventJSONLimits(t *testing.T) {
 		t.Error("surrounding whitespace should not stop JSON matching")
 	}
 }
+
+func TestQuote(t *testing.T) {
+	for _, s := range []string{"kms.amazonaws.com", `a"b\c`, "*", "AccessDenied*", "", "héllo"} {
+		p, err := Parse(`{ $.a = ` + Quote(s) + ` }`)
+		if err != nil {
+			t.Fatalf("Quote(%q) = %s does not parse: %v", s, Quote(s), err)
+		}
+		if got := p.json.val.text; got != s {
+			t.Errorf("Quote(%q) re-parses as %q", s, got)
+		}
+	}
+}
+
+// TestConcurrentMatch shares one Event and one Pattern between goroutines;
+// run with -race.
+func TestConcurrentMatch(t *testing.T) {
+	p, _ := Parse(labPattern)
+	sp, _ := Parse(`[a, ...]`)
+	e := NewEvent(mustRead("kms_decrypt_access_denied"))
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			done <- p.MatchEvent(e) && sp.MatchEvent(e)
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Error("concurrent match failed")
+		}
+	}
+}

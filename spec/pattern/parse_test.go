@@ -40,11 +40,14 @@ func TestSyntaxErrors(t *testing.T) {
 		{`{ $.a = %abc }`, 8, `unterminated regular expression: missing closing %`},
 		{`{ $.a = %(a)% }`, 9, `invalid regular expression %(a)%: character '(' is not supported in regular expressions`},
 		{`%something!%`, 10, `invalid regular expression %something!%: character '!' is not supported in regular expressions`},
+		{`{ $.a = %a b% }`, 10, `invalid regular expression %a b%: character ' ' is not supported in regular expressions`},
+		{`{ $.a = %` + strings.Repeat(`.{1000}`, 3) + `% }`, 9, `invalid regular expression %` + strings.Repeat(`.{1000}`, 3) + `%: regular expression is too complex (more than 2000 instructions)`},
 		{`{ $.a = %% }`, 9, `invalid regular expression %%: empty regular expression`},
 		{`{ $.a = %a% || $.b = %b% || $.c = %c% }`, 34, `more than 2 regular expressions in one pattern (AWS quota)`},
 		{`{ $.a = %[a% }`, 9, "invalid regular expression %[a%: error parsing regexp: missing closing ]: `[a`"},
 		{`{ $.a = %é% }`, 9, `invalid regular expression %é%: multibyte characters are not supported in regular expressions`},
-		{long, 1024, `pattern is 1032 bytes long, the maximum is 1024`},
+		{long, 1024, `pattern is 1032 characters long, the maximum is 1024`},
+		{`{ $.a = "` + strings.Repeat("é", 1020) + `" }`, 9 + 2*1015, `pattern is 1032 characters long, the maximum is 1024`},
 		{deep, 102, `parentheses nested deeper than 100`},
 		{`ERROR -`, 7, `expected a term after "-", got end of pattern`},
 		{`?`, 1, `expected a term after "?", got end of pattern`},
@@ -55,6 +58,8 @@ func TestSyntaxErrors(t *testing.T) {
 		{`[a b]`, 3, `expected "&&", "||", "," or "]", got "b"`},
 		{`[a && b = 1]`, 3, `expected an operator after field "a", got "&&"`},
 		{`[a = 1 && b]`, 11, `expected an operator (= != < > <= >=) after field "b", got "]"`},
+		{`[ip, user, username, timestamp, request, status_code = 4* && bytes > 1000]`, 61, `condition on field "bytes" inside the field "status_code": conditions of one field must all name it`},
+		{`[w = 1 || v = 2]`, 10, `condition on field "v" inside the field "w": conditions of one field must all name it`},
 		{`[a > x]`, 5, `expected a number after ">", got "x"`},
 		{`[=1]`, 1, `expected a field name, got "="`},
 		{`[a] x`, 4, `unexpected "x" after the closing ]`},
@@ -121,7 +126,7 @@ func TestCanonical(t *testing.T) {
 		{`"ERROR" - "Exiting"`, `ERROR -Exiting`},
 		{`?ERROR ?"WARN x"`, `?ERROR ?"WARN x"`},
 		{`ERROR: x`, `"ERROR:" x`},
-		{`[ip,user,...,status_code=4*&&bytes>1000]`, `[ip, user, ..., status_code = "4*" && bytes > 1000]`},
+		{`[ip,user,...,status_code=4*&&status_code!=403||status_code=5*]`, `[ip, user, ..., status_code = "4*" && status_code != 403 || status_code = "5*"]`},
 		{`[..., request=*.html*, status_code=4*,]`, `[..., request = "*.html*", status_code = "4*", ]`},
 		{`  `, ``},
 	} {
@@ -191,5 +196,23 @@ func TestEqual(t *testing.T) {
 	}
 	if !Equal(nil, nil) || Equal(parse("x"), nil) {
 		t.Error("Equal with nil is wrong")
+	}
+}
+
+func TestLimitsBoundary(t *testing.T) {
+	exact := `{ $.a = "` + strings.Repeat("x", 1024-len(`{ $.a = "" }`)) + `" }`
+	if len(exact) != MaxLength {
+		t.Fatalf("test pattern is %d bytes", len(exact))
+	}
+	if _, err := Parse(exact); err != nil {
+		t.Errorf("a pattern of exactly %d characters: %v", MaxLength, err)
+	}
+	deep := "{ " + strings.Repeat("(", MaxDepth) + "$.a = 1" + strings.Repeat(")", MaxDepth) + " }"
+	if _, err := Parse(deep); err != nil {
+		t.Errorf("%d nested parentheses: %v", MaxDepth, err)
+	}
+	two := `{ $.a = %a% && $.b != %b% }`
+	if _, err := Parse(two); err != nil {
+		t.Errorf("two regexes: %v", err)
 	}
 }

@@ -3,11 +3,13 @@ package pattern
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Limits enforced by Parse.
 const (
-	// MaxLength is AWS's maximum length of PutMetricFilter's filterPattern.
+	// MaxLength is AWS's maximum length, in characters, of
+	// PutMetricFilter's filterPattern.
 	MaxLength = 1024
 	// MaxDepth caps nested parentheses so that hostile input cannot exhaust
 	// the stack of the recursive-descent parser.
@@ -69,9 +71,16 @@ func (e *SyntaxError) Error() string {
 // Parse parses a filter pattern. "" (or only spaces) matches every event.
 // Errors are always *SyntaxError.
 func Parse(text string) (*Pattern, error) {
-	if len(text) > MaxLength {
-		return nil, &SyntaxError{Offset: MaxLength,
-			Msg: fmt.Sprintf("pattern is %d bytes long, the maximum is %d", len(text), MaxLength)}
+	// AWS counts characters (PutMetricFilter: "Maximum length of 1024"),
+	// so a pattern of multibyte characters may be longer in bytes.
+	if n := utf8.RuneCountInString(text); n > MaxLength {
+		off := 0
+		for i := 0; i < MaxLength; i++ {
+			_, size := utf8.DecodeRuneInString(text[off:])
+			off += size
+		}
+		return nil, &SyntaxError{Offset: off,
+			Msg: fmt.Sprintf("pattern is %d characters long, the maximum is %d", n, MaxLength)}
 	}
 	s := &scanner{src: text}
 	s.skipSpace()

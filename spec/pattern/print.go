@@ -193,3 +193,13 @@ func Equal(a, b *Pattern) bool {
 	}
 	return true
 }
+
+// Quote returns s as a double-quoted pattern value in canonical form, for
+// callers that build pattern text (spec/'s match: shorthand): '"' and '\'
+// are escaped with a backslash. Wildcards stay wildcards: a leading or
+// trailing '*' in s keeps its meaning, as it does inside quotes at AWS.
+func Quote(s string) string {
+	var b strings.Builder
+	writeQuoted(&b, s)
+	return b.String()
+}

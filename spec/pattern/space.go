@@ -13,6 +13,7 @@ type spaceSlot struct {
 type spaceCond struct {
 	op   nodeOp
 	kids []*spaceCond
+	off  int // offset of the field name, for errors
 	name string
 	cmp  cmpOp
 	val  *value
@@ -66,6 +67,13 @@ func (s *scanner) parseSpacePattern() (*Pattern, error) {
 				sl.name = c.name
 			} else {
 				sl.cond, sl.name = c, c.firstName()
+				if other, off := c.otherName(sl.name); other != "" {
+					// AWS rejects the docs' own example
+					// [..., status_code = 4* && bytes > 1000] as "Invalid filter
+					// pattern" (awsdocs/amazon-cloudwatch-logs-user-guide#21):
+					// the conditions of a field are about that field only.
+					return nil, s.errf(off, "condition on field %q inside the field %q: conditions of one field must all name it", other, sl.name)
+				}
 			}
 		}
 		slots = append(slots, sl)
@@ -91,6 +99,22 @@ func (s *scanner) parseSpacePattern() (*Pattern, error) {
 		return nil, s.errf(s.pos, "unexpected %s after the closing ]", s.found())
 	}
 	return &Pattern{kind: KindSpaceDelimited, slots: slots}, nil
+}
+
+// otherName returns the first condition naming a field other than name.
+func (c *spaceCond) otherName(name string) (string, int) {
+	if c.op == nodeCmp {
+		if c.name != name {
+			return c.name, c.off
+		}
+		return "", 0
+	}
+	for _, k := range c.kids {
+		if n, off := k.otherName(name); n != "" {
+			return n, off
+		}
+	}
+	return "", 0
 }
 
 func (c *spaceCond) firstName() string {
@@ -160,7 +184,7 @@ func (s *scanner) parseSpaceAnd() (*spaceCond, bool, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		kids = append(kids, &spaceCond{op: nodeCmp, name: name, cmp: op, val: v})
+		kids = append(kids, &spaceCond{op: nodeCmp, off: at, name: name, cmp: op, val: v})
 		s.skipSpace()
 		if !s.hasPrefix("&&") {
 			break
@@ -229,8 +253,7 @@ func splitFields(msg string) []string {
 }
 
 // matchSpace aligns fields to slots (fields covered by "..." are skipped)
-// and evaluates every condition. A condition naming another slot's field is
-// evaluated on that field, as in the docs' `status_code = 4* && bytes > 1000`.
+// and evaluates every slot's condition on its field.
 func matchSpace(slots []spaceSlot, fields []string, extract bool) (bool, map[string]string) {
 	k := -1
 	for i, sl := range slots {
@@ -263,21 +286,14 @@ func matchSpace(slots []spaceSlot, fields []string, extract bool) (bool, map[str
 			}
 		}
 	}
-	byName := map[string]string{}
 	fieldOfSlot := make([]string, len(slots))
 	for j, si := range slotOf {
-		if si < 0 {
-			continue
-		}
-		fieldOfSlot[si] = fields[j]
-		if n := slots[si].name; n != "" {
-			if _, dup := byName[n]; !dup {
-				byName[n] = fields[j]
-			}
+		if si >= 0 {
+			fieldOfSlot[si] = fields[j]
 		}
 	}
 	for i, sl := range slots {
-		if sl.cond != nil && !sl.cond.eval(fieldOfSlot[i], byName) {
+		if sl.cond != nil && !sl.cond.eval(fieldOfSlot[i]) {
 			return false, nil
 		}
 	}
@@ -295,26 +311,22 @@ func matchSpace(slots []spaceSlot, fields []string, extract bool) (bool, map[str
 	return true, out
 }
 
-func (c *spaceCond) eval(own string, byName map[string]string) bool {
+func (c *spaceCond) eval(field string) bool {
 	switch c.op {
 	case nodeAnd:
 		for _, k := range c.kids {
-			if !k.eval(own, byName) {
+			if !k.eval(field) {
 				return false
 			}
 		}
 		return true
 	case nodeOr:
 		for _, k := range c.kids {
-			if k.eval(own, byName) {
+			if k.eval(field) {
 				return true
 			}
 		}
 		return false
 	}
-	f, ok := byName[c.name]
-	if !ok {
-		f = own
-	}
-	return compare(c.cmp, c.val, f)
+	return compare(c.cmp, c.val, field)
 }

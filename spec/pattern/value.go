@@ -34,7 +34,7 @@ var numberSyntax = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+
 
 // parseNumber returns the value of s when s is a number by numberSyntax.
 func parseNumber(s string) (float64, bool) {
-	if len(s) == 0 || len(s) > 64 || !numberSyntax.MatchString(s) {
+	if s == "" || !numberSyntax.MatchString(s) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(s, 64)
