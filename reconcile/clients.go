@@ -150,6 +150,10 @@ type ClientOptions struct {
 	MaxAttempts int
 	// MaxBackoff between attempts; 0 means the SDK default (20s). Tests set it tiny.
 	MaxBackoff time.Duration
+	// RetryMode is aws.RetryModeAdaptive (the default, and the empty value) or
+	// aws.RetryModeStandard. Adaptive mode also rate-limits the client after a throttle, sleeping
+	// up to seconds: right against AWS, slow for a test that throttles every third call.
+	RetryMode aws.RetryMode
 }
 
 // NewClients builds the clients from cfg, each retrying throttling and 5xx with the SDK's
@@ -158,16 +162,20 @@ type ClientOptions struct {
 func NewClients(cfg aws.Config, o ClientOptions) Clients {
 	proto := strings.ToLower(o.CloudWatchProtocol)
 	cfg = cfg.Copy()
+	standard := func(so *retry.StandardOptions) {
+		if o.MaxAttempts > 0 {
+			so.MaxAttempts = o.MaxAttempts
+		}
+		if o.MaxBackoff > 0 {
+			so.MaxBackoff = o.MaxBackoff
+		}
+	}
 	cfg.Retryer = func() aws.Retryer {
+		if o.RetryMode == aws.RetryModeStandard {
+			return retry.NewStandard(standard)
+		}
 		return retry.NewAdaptiveMode(func(ao *retry.AdaptiveModeOptions) {
-			ao.StandardOptions = append(ao.StandardOptions, func(so *retry.StandardOptions) {
-				if o.MaxAttempts > 0 {
-					so.MaxAttempts = o.MaxAttempts
-				}
-				if o.MaxBackoff > 0 {
-					so.MaxBackoff = o.MaxBackoff
-				}
-			})
+			ao.StandardOptions = append(ao.StandardOptions, standard)
 		})
 	}
 	counter := &callCounter{}

@@ -1,0 +1,116 @@
+package reconcile
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+
+func testConfig(url string) aws.Config {
+	return aws.Config{
+		Region:       "ap-southeast-2",
+		BaseEndpoint: aws.String(url),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
+	}
+}
+
+// TestClientsRetryAndReportEveryAttempt: throttling is retried with backoff by the adaptive
+// retryer, and OnCall sees each attempt with its outcome.
+func TestClientsRetryAndReportEveryAttempt(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		first := n == 1
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/xml")
+		if first {
+			w.WriteHeader(400)
+			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
+			return
+		}
+		io.WriteString(w, `<GetTopicAttributesResponse><GetTopicAttributesResult><Attributes><entry><key>DisplayName</key><value>d</value></entry></Attributes></GetTopicAttributesResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></GetTopicAttributesResponse>`)
+	}))
+	defer srv.Close()
+	type call struct{ service, op, code string }
+	var calls []call
+	cl := NewClients(testConfig(srv.URL), ClientOptions{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard,
+		OnCall: func(service, op, code string, _ time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls = append(calls, call{service, op, code})
+		}})
+	out, err := cl.SNS.GetTopicAttributes(context.Background(), &sns.GetTopicAttributesInput{TopicArn: aws.String("arn:aws:sns:ap-southeast-2:1:t")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Attributes["DisplayName"] != "d" {
+		t.Errorf("attributes %v", out.Attributes)
+	}
+	want := []call{{"sns", "GetTopicAttributes", "Throttling"}, {"sns", "GetTopicAttributes", ""}}
+	if len(calls) != 2 || calls[0] != want[0] || calls[1] != want[1] {
+		t.Errorf("OnCall saw %v, want %v", calls, want)
+	}
+	if got := cl.calls.snapshot()["sns:GetTopicAttributes"]; got != 2 {
+		t.Errorf("counted %d attempts", got)
+	}
+}
+
+// TestCloudWatchQueryProtocol: with "query" the CloudWatch client posts a form to "/", as moto needs.
+func TestCloudWatchQueryProtocol(t *testing.T) {
+	var body string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		body = r.URL.Path + "?" + string(b)
+		w.Header().Set("Content-Type", "text/xml")
+		io.WriteString(w, `<DescribeAlarmsResponse><DescribeAlarmsResult><MetricAlarms/></DescribeAlarmsResult></DescribeAlarmsResponse>`)
+	}))
+	defer srv.Close()
+	cl := NewClients(testConfig(srv.URL), ClientOptions{CloudWatchProtocol: "query"})
+	if _, err := cl.CloudWatch.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"a"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cl.CloudWatch.(*cloudwatch.Client).Options().Retryer.(*retry.AdaptiveMode); !ok {
+		t.Errorf("the default retryer is %T, want adaptive mode", cl.CloudWatch.(*cloudwatch.Client).Options().Retryer)
+	}
+	if !strings.HasPrefix(body, "/?") || !strings.Contains(body, "Action=DescribeAlarms") || !strings.Contains(body, "AlarmNames.member.1=a") {
+		t.Errorf("request %q is not a query-protocol DescribeAlarms", body)
+	}
+	if err := CheckCloudWatchProtocol("cbor2"); err == nil {
+		t.Error("an unknown protocol was accepted")
+	}
+}
+
+func TestResolveEnvWithExplicitAccount(t *testing.T) {
+	env, err := ResolveEnv(context.Background(), aws.Config{Region: "cn-north-1"}, "123456789012")
+	if err != nil || env != (Env{Partition: "aws-cn", Region: "cn-north-1", AccountID: "123456789012"}) {
+		t.Errorf("env %+v, err %v", env, err)
+	}
+	if _, err := ResolveEnv(context.Background(), aws.Config{}, "1"); !IsTerminal(err) {
+		t.Errorf("no region: %v", err)
+	}
+}
+
+func TestResolveEnvFromSTS(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		io.WriteString(w, `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::444455556666:user/u</Arn><UserId>U</UserId><Account>444455556666</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`)
+	}))
+	defer srv.Close()
+	env, err := ResolveEnv(context.Background(), testConfig(srv.URL), "")
+	if err != nil || env.AccountID != "444455556666" || env.Partition != "aws" {
+		t.Errorf("env %+v, err %v", env, err)
+	}
+}
