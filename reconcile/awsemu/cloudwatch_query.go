@@ -1,0 +1,464 @@
+package awsemu
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// cwAgg is the aggregate of the points in one period.
+type cwAgg struct {
+	sum, count, min, max float64
+	values, counts       []float64 // raw values, for percentiles
+}
+
+// aggregate folds points into one aggregate, keeping only those of unit when unit is set (an
+// alarm or query with a Unit sees only datapoints published with that unit).
+func aggregate(points []cwPoint, unit string) (cwAgg, bool) {
+	g := cwAgg{min: math.Inf(1), max: math.Inf(-1)}
+	any := false
+	for _, p := range points {
+		if unit != "" && p.unit != unit {
+			continue
+		}
+		any = true
+		g.sum += p.sum
+		g.count += p.count
+		g.min, g.max = math.Min(g.min, p.min), math.Max(g.max, p.max)
+		g.values = append(g.values, p.values...)
+		g.counts = append(g.counts, p.counts...)
+	}
+	return g, any
+}
+
+var extendedStat = regexp.MustCompile(`^(p|tm|wm|tc|ts)([0-9]+(?:\.[0-9]+)?)$`)
+
+// stat computes a statistic: SampleCount, Average, Sum, Minimum, Maximum, or pNN, tmNN (mean of
+// the values up to the NNth percentile), wmNN (the same with higher values clamped to it), tcNN
+// (their count), tsNN (their sum) and IQM (mean of the 25th–75th percentile range). ok is false
+// when the statistic cannot be computed (a percentile over statistic sets, which carry no values).
+func (g cwAgg) stat(name string) (float64, bool) {
+	switch name {
+	case "SampleCount":
+		return g.count, true
+	case "Sum":
+		return g.sum, true
+	case "Average":
+		return g.sum / g.count, true
+	case "Minimum":
+		return g.min, true
+	case "Maximum":
+		return g.max, true
+	case "IQM":
+		return g.trimmed(25, 75, "tm")
+	}
+	m := extendedStat.FindStringSubmatch(name)
+	if m == nil {
+		return 0, false
+	}
+	pct, _ := strconv.ParseFloat(m[2], 64)
+	if m[1] == "p" {
+		return g.percentile(pct)
+	}
+	return g.trimmed(0, pct, m[1])
+}
+
+// sortedValues pairs values with counts in value order.
+func (g cwAgg) sortedValues() ([]float64, []float64, float64) {
+	idx := make([]int, len(g.values))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return g.values[idx[a]] < g.values[idx[b]] })
+	vs, cs := make([]float64, len(idx)), make([]float64, len(idx))
+	total := 0.0
+	for i, k := range idx {
+		vs[i], cs[i] = g.values[k], g.counts[k]
+		total += cs[i]
+	}
+	return vs, cs, total
+}
+
+// percentile is the nearest-rank percentile.
+func (g cwAgg) percentile(pct float64) (float64, bool) {
+	vs, cs, total := g.sortedValues()
+	if total == 0 {
+		return 0, false
+	}
+	rank := math.Max(1, math.Ceil(pct/100*total))
+	seen := 0.0
+	for i, v := range vs {
+		seen += cs[i]
+		if seen >= rank {
+			return v, true
+		}
+	}
+	return vs[len(vs)-1], true
+}
+
+// trimmed computes tm/wm/tc/ts over the values between the lo and hi percentiles.
+func (g cwAgg) trimmed(lo, hi float64, kind string) (float64, bool) {
+	vs, cs, total := g.sortedValues()
+	if total == 0 {
+		return 0, false
+	}
+	loV, _ := g.percentile(math.Max(lo, 0))
+	hiV, _ := g.percentile(hi)
+	var sum, n float64
+	for i, v := range vs {
+		switch {
+		case kind == "wm":
+			v = math.Min(math.Max(v, loV), hiV)
+		case (lo > 0 && v < loV) || v > hiV:
+			continue
+		}
+		sum += v * cs[i]
+		n += cs[i]
+	}
+	switch kind {
+	case "tc":
+		return n, true
+	case "ts":
+		return sum, true
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / n, true
+}
+
+type metricIn struct {
+	Namespace  *string
+	MetricName *string
+	Dimensions []cwDimension
+}
+
+type metricStatIn struct {
+	Metric *metricIn
+	Period *int64
+	Stat   *string
+	Unit   *string
+}
+
+type metricDataQueryIn struct {
+	Id         *string
+	MetricStat *metricStatIn
+	Expression *string
+	Label      *string
+	ReturnData *bool
+	Period     *int64
+	AccountId  *string
+}
+
+type getMetricDataInput struct {
+	MetricDataQueries []metricDataQueryIn
+	StartTime         *time.Time
+	EndTime           *time.Time
+	NextToken         *string
+	ScanBy            *string
+	MaxDatapoints     *int64
+}
+
+type metricDataResult struct {
+	Id         string
+	Label      string
+	StatusCode string
+	Timestamps []time.Time
+	Values     []float64
+	Messages   []struct{} `json:",omitempty"`
+}
+
+var queryID = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
+
+// validPeriod accepts the periods GetMetricData and GetMetricStatistics take: 1, 5, 10, 20, 30
+// (high-resolution data) or a multiple of 60.
+func validPeriod(p int64) bool {
+	return p == 1 || p == 5 || p == 10 || p == 20 || p == 30 || (p > 0 && p%60 == 0)
+}
+
+// getMetricData answers MetricStat queries: one value per period in [StartTime, EndTime) that
+// has data, newest first unless ScanBy is TimestampAscending. Metric math is not evaluated.
+func (cw *cwService) getMetricData(c *call) (any, error) {
+	var in getMetricDataInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	if in.StartTime == nil || in.EndTime == nil || in.MetricDataQueries == nil {
+		return nil, missingParam(firstMissing(map[string]bool{"MetricDataQueries": in.MetricDataQueries == nil,
+			"StartTime": in.StartTime == nil, "EndTime": in.EndTime == nil}))
+	}
+	if !in.StartTime.Before(*in.EndTime) {
+		return nil, cwInvalid("The parameter StartTime must be less than the parameter EndTime.")
+	}
+	if len(in.MetricDataQueries) > 500 {
+		return nil, cwValidation("metricDataQueries", fmt.Sprint(len(in.MetricDataQueries)), "Member must have length less than or equal to 500")
+	}
+	ascending := false
+	if in.ScanBy != nil {
+		if err := checkEnum("scanBy", *in.ScanBy, []string{"TimestampDescending", "TimestampAscending"}); err != nil {
+			return nil, err
+		}
+		ascending = *in.ScanBy == "TimestampAscending"
+	}
+	maxPoints := 100800
+	if in.MaxDatapoints != nil {
+		if *in.MaxDatapoints < 1 {
+			return nil, cwValidation("maxDatapoints", fmt.Sprint(*in.MaxDatapoints), rangeConstraint(*in.MaxDatapoints, 1, math.MaxInt32))
+		}
+		maxPoints = int(min(*in.MaxDatapoints, math.MaxInt32))
+	}
+	skip := 0
+	if in.NextToken != nil {
+		s, ok := decodeCWToken(*in.NextToken)
+		n, err := strconv.Atoi(s)
+		if !ok || err != nil || n < 0 {
+			return nil, &APIError{Type: "InvalidNextToken", Message: "The service returned an invalid NextToken."}
+		}
+		skip = n
+	}
+	r := cw.region(c.Region)
+	var results []metricDataResult
+	seen := map[string]bool{}
+	for i, q := range in.MetricDataQueries {
+		res, err := r.answer(q, i, *in.StartTime, *in.EndTime, ascending)
+		if err != nil {
+			return nil, err
+		}
+		if seen[res.Id] {
+			return nil, cwInvalid("The value " + res.Id + " for parameter MetricDataQueries.member.Id is not unique.")
+		}
+		seen[res.Id] = true
+		if q.ReturnData == nil || *q.ReturnData {
+			results = append(results, res)
+		}
+	}
+	return pageMetricData(results, skip, maxPoints), nil
+}
+
+// pageMetricData serves the datapoints after the first skip (counted across results in order),
+// at most maxPoints of them, with a NextToken and PartialData status where it stops short.
+func pageMetricData(results []metricDataResult, skip, maxPoints int) any {
+	out := struct {
+		MetricDataResults []metricDataResult
+		Messages          []struct{} `json:",omitempty"`
+		NextToken         string     `json:",omitempty"`
+	}{MetricDataResults: []metricDataResult{}}
+	served, pos := 0, 0
+	for _, res := range results {
+		n := len(res.Values)
+		lo := min(max(skip-pos, 0), n)
+		hi := min(lo+maxPoints-served, n)
+		pos += n
+		res.Timestamps, res.Values = res.Timestamps[lo:hi], res.Values[lo:hi]
+		served += hi - lo
+		if hi < n {
+			res.StatusCode = "PartialData"
+			out.NextToken = encodeCWToken(strconv.Itoa(skip + served))
+		}
+		out.MetricDataResults = append(out.MetricDataResults, res)
+		if out.NextToken != "" {
+			break
+		}
+	}
+	return out
+}
+
+func firstMissing(m map[string]bool) string {
+	for _, k := range []string{"MetricDataQueries", "StartTime", "EndTime", "Namespace", "MetricName", "Period"} {
+		if m[k] {
+			return k
+		}
+	}
+	return ""
+}
+
+// answer computes one query's result.
+func (r *cwRegion) answer(q metricDataQueryIn, i int, start, end time.Time, ascending bool) (metricDataResult, error) {
+	member := fmt.Sprintf("MetricDataQueries.member.%d", i+1)
+	if q.Id == nil {
+		return metricDataResult{}, missingParam(member + ".Id")
+	}
+	if err := checkLen("metricDataQueries.member.id", *q.Id, 1, 255); err != nil {
+		return metricDataResult{}, err
+	}
+	if !queryID.MatchString(*q.Id) {
+		return metricDataResult{}, cwInvalid(fmt.Sprintf("The value %s for parameter %s.Id is invalid: it must start with a lowercase letter and contain only letters, digits and underscores.", *q.Id, member))
+	}
+	if q.Expression != nil {
+		return metricDataResult{}, invalidValue(member + ".Expression: the emulator does not evaluate metric math; use MetricStat.")
+	}
+	ms := q.MetricStat
+	if ms == nil || ms.Metric == nil || ms.Metric.Namespace == nil || ms.Metric.MetricName == nil || ms.Period == nil || ms.Stat == nil {
+		return metricDataResult{}, missingParam(member + ".MetricStat (Metric.Namespace, Metric.MetricName, Period and Stat)")
+	}
+	if !validPeriod(*ms.Period) {
+		return metricDataResult{}, invalidValue(fmt.Sprintf("The value %d for parameter %s.MetricStat.Period is invalid: use 1, 5, 10, 20, 30 or a multiple of 60.", *ms.Period, member))
+	}
+	if !hasString(alarmStatistics, *ms.Stat) && !extendedStatistic.MatchString(*ms.Stat) {
+		return metricDataResult{}, invalidValue(fmt.Sprintf("The value %s for parameter %s.MetricStat.Stat is not supported.", *ms.Stat, member))
+	}
+	unit := ""
+	if ms.Unit != nil {
+		unit = *ms.Unit
+	}
+	res := metricDataResult{Id: *q.Id, Label: *ms.Metric.MetricName, StatusCode: "Complete", Timestamps: []time.Time{}, Values: []float64{}}
+	if q.Label != nil {
+		res.Label = *q.Label
+	}
+	dims := sortedDims(ms.Metric.Dimensions)
+	s := r.metrics[seriesKey(*ms.Metric.Namespace, *ms.Metric.MetricName, dims)]
+	if s == nil {
+		return res, nil
+	}
+	p := time.Duration(*ms.Period) * time.Second
+	for t := alignDown(start, p); t.Before(end); t = t.Add(p) {
+		g, ok := aggregate(s.between(maxTime(t, start), minTime(t.Add(p), end)), unit)
+		if !ok {
+			continue
+		}
+		if v, ok := g.stat(*ms.Stat); ok {
+			res.Timestamps, res.Values = append(res.Timestamps, t), append(res.Values, v)
+		}
+	}
+	if !ascending {
+		for a, b := 0, len(res.Values)-1; a < b; a, b = a+1, b-1 {
+			res.Timestamps[a], res.Timestamps[b] = res.Timestamps[b], res.Timestamps[a]
+			res.Values[a], res.Values[b] = res.Values[b], res.Values[a]
+		}
+	}
+	return res, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+type getMetricStatisticsInput struct {
+	Namespace          *string
+	MetricName         *string
+	Dimensions         []cwDimension
+	StartTime          *time.Time
+	EndTime            *time.Time
+	Period             *int64
+	Statistics         []string
+	ExtendedStatistics []string
+	Unit               *string
+}
+
+type datapointOut struct {
+	Timestamp          time.Time
+	SampleCount        *float64
+	Average            *float64
+	Sum                *float64
+	Minimum            *float64
+	Maximum            *float64
+	Unit               string
+	ExtendedStatistics map[string]float64
+}
+
+// getMetricStatistics answers one metric's statistics per period (at most 1,440 periods).
+func (cw *cwService) getMetricStatistics(c *call) (any, error) {
+	var in getMetricStatisticsInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	if m := firstMissing(map[string]bool{"Namespace": in.Namespace == nil, "MetricName": in.MetricName == nil,
+		"StartTime": in.StartTime == nil, "EndTime": in.EndTime == nil, "Period": in.Period == nil}); m != "" {
+		return nil, missingParam(m)
+	}
+	if !in.StartTime.Before(*in.EndTime) {
+		return nil, cwInvalid("The parameter StartTime must be less than the parameter EndTime.")
+	}
+	if !validPeriod(*in.Period) {
+		return nil, invalidValue(fmt.Sprintf("The parameter Period must be 1, 5, 10, 20, 30 or a multiple of 60, got %d.", *in.Period))
+	}
+	if (len(in.Statistics) == 0) == (len(in.ExtendedStatistics) == 0) {
+		return nil, invalidCombination("Exactly one of the parameters Statistics or ExtendedStatistics must be specified.")
+	}
+	if len(in.Statistics) > 5 || len(in.ExtendedStatistics) > 10 {
+		return nil, cwInvalid("At most 5 Statistics or 10 ExtendedStatistics may be requested.")
+	}
+	for _, s := range in.Statistics {
+		if err := checkEnum("statistics.member", s, alarmStatistics); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range in.ExtendedStatistics {
+		if !extendedStatistic.MatchString(s) {
+			return nil, invalidValue(fmt.Sprintf("The value %s for parameter ExtendedStatistics is not supported.", s))
+		}
+	}
+	p := time.Duration(*in.Period) * time.Second
+	if n := in.EndTime.Sub(*in.StartTime) / p; n > 1440 {
+		return nil, invalidCombination(fmt.Sprintf("You have requested up to %s datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", groupThousands(int64(n))))
+	}
+	unit := ""
+	if in.Unit != nil {
+		unit = *in.Unit
+	}
+	out := struct {
+		Label      string
+		Datapoints []datapointOut
+	}{Label: *in.MetricName, Datapoints: []datapointOut{}}
+	s := cw.region(c.Region).metrics[seriesKey(*in.Namespace, *in.MetricName, sortedDims(in.Dimensions))]
+	if s == nil {
+		return out, nil
+	}
+	for t := alignDown(*in.StartTime, p); t.Before(*in.EndTime); t = t.Add(p) {
+		pts := s.between(maxTime(t, *in.StartTime), minTime(t.Add(p), *in.EndTime))
+		g, ok := aggregate(pts, unit)
+		if !ok {
+			continue
+		}
+		dp := datapointOut{Timestamp: t, Unit: pts[0].unit}
+		for _, st := range in.Statistics {
+			v, _ := g.stat(st)
+			switch st {
+			case "SampleCount":
+				dp.SampleCount = &v
+			case "Average":
+				dp.Average = &v
+			case "Sum":
+				dp.Sum = &v
+			case "Minimum":
+				dp.Minimum = &v
+			case "Maximum":
+				dp.Maximum = &v
+			}
+		}
+		for _, st := range in.ExtendedStatistics {
+			if v, ok := g.stat(st); ok {
+				if dp.ExtendedStatistics == nil {
+					dp.ExtendedStatistics = map[string]float64{}
+				}
+				dp.ExtendedStatistics[st] = v
+			}
+		}
+		out.Datapoints = append(out.Datapoints, dp)
+	}
+	return out, nil
+}
+
+func groupThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var parts []string
+	for len(s) > 3 {
+		parts = append([]string{s[len(s)-3:]}, parts...)
+		s = s[:len(s)-3]
+	}
+	return strings.Join(append([]string{s}, parts...), ",")
+}
