@@ -47,6 +47,11 @@ type Emulator struct {
 	inject func(c *call) (time.Duration, *APIError)
 
 	bus bus
+
+	// Service state that the emulator's own test surface reaches (the outbox, ConfirmPending,
+	// DenyKMS); set by each service's register function.
+	sns *snsService
+	kms *kmsService
 }
 
 // bus carries the pipeline between services. Each hook is set by the service that owns the

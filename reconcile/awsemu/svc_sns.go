@@ -1,4 +1,171 @@
 package awsemu
 
-// registerSNS adds the service's operations and pipeline steps. (Being written: see doc.go.)
-func registerSNS(e *Emulator) {}
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// snsService is the emulated SNS: topics and subscriptions of every region (each ARN carries
+// its region), and the outbox of everything SNS would have delivered. Files: sns_topics.go
+// (topic verbs and tags), sns_subs.go (subscription verbs), sns_deliver.go (Publish, the outbox,
+// confirmation requests and the 48-hour expiry).
+type snsService struct {
+	e      *Emulator
+	topics map[string]*snsTopic // by topic ARN
+	subs   map[string]*snsSub   // by subscription ARN
+	seq    int64                // creation order, for stable listings and page tokens
+	outbox []Delivery
+}
+
+type snsTopic struct {
+	arn, name, region string
+	seq               int64
+	// attrs holds the attributes set by CreateTopic or SetTopicAttributes (DisplayName, Policy, …).
+	attrs map[string]string
+	// deleted counts subscriptions removed by Unsubscribe or expiry (SubscriptionsDeleted).
+	deleted int
+}
+
+type snsSub struct {
+	arn, topicArn, protocol, endpoint, owner string
+	seq                                      int64
+	attrs                                    map[string]string
+	confirmed, authenticated                 bool
+	token                                    string
+	created                                  time.Time
+}
+
+// snsPendingTTL is how long an unconfirmed subscription lives: AWS deletes unconfirmed
+// subscriptions after 48 hours (What's New, 2023-05-10), and the confirmation token is valid as
+// long.
+const snsPendingTTL = 48 * time.Hour
+
+// snsPageSize is the page size of ListTopics, ListSubscriptions and ListSubscriptionsByTopic.
+const snsPageSize = 100
+
+func registerSNS(e *Emulator) {
+	s := &snsService{e: e, topics: map[string]*snsTopic{}, subs: map[string]*snsSub{}}
+	e.sns = s
+	e.register("sns", map[string]opFunc{
+		"CreateTopic":               s.createTopic,
+		"GetTopicAttributes":        s.getTopicAttributes,
+		"SetTopicAttributes":        s.setTopicAttributes,
+		"DeleteTopic":               s.deleteTopic,
+		"ListTopics":                s.listTopics,
+		"TagResource":               s.tagResource,
+		"UntagResource":             s.untagResource,
+		"ListTagsForResource":       s.listTagsForResource,
+		"Subscribe":                 s.subscribe,
+		"ConfirmSubscription":       s.confirmSubscription,
+		"Unsubscribe":               s.unsubscribe,
+		"ListSubscriptions":         s.listSubscriptions,
+		"ListSubscriptionsByTopic":  s.listSubscriptionsByTopic,
+		"GetSubscriptionAttributes": s.getSubscriptionAttributes,
+		"SetSubscriptionAttributes": s.setSubscriptionAttributes,
+		"Publish":                   s.publish,
+	})
+	e.bus.publish = s.publishFromBus
+	e.onTick(s.expire)
+}
+
+// snsInvalid is SNS's InvalidParameter error; AWS prefixes every message with "Invalid parameter: ".
+func snsInvalid(format string, args ...any) *APIError {
+	return &APIError{Type: "InvalidParameterException", Code: "InvalidParameter",
+		Message: "Invalid parameter: " + fmt.Sprintf(format, args...)}
+}
+
+func snsNotFound(msg string) *APIError {
+	return &APIError{Type: "NotFoundException", Code: "NotFound", Message: msg, Status: http.StatusNotFound}
+}
+
+// topicFor finds a topic by ARN in the caller's region. A malformed ARN is InvalidParameter
+// ("Invalid parameter: TopicArn"), an unknown one NotFound, as AWS answers.
+func (s *snsService) topicFor(c *call, arn string) (*snsTopic, *APIError) {
+	if arn == "" {
+		return nil, snsInvalid("TopicArn")
+	}
+	region, _, name, ok := snsParseARN(arn)
+	if !ok || !snsValidTopicName(name) {
+		return nil, snsInvalid("TopicArn")
+	}
+	if region != c.Region {
+		// SNS answers a topic of another region with a region mismatch, not a lookup.
+		return nil, snsInvalid("TopicArn")
+	}
+	t := s.topics[arn]
+	if t == nil {
+		return nil, snsNotFound("Topic does not exist")
+	}
+	return t, nil
+}
+
+// snsParseARN splits arn:aws:sns:<region>:<account>:<resource>.
+func snsParseARN(arn string) (region, account, resource string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sns" || parts[3] == "" || parts[4] == "" || parts[5] == "" {
+		return "", "", "", false
+	}
+	return parts[3], parts[4], parts[5], true
+}
+
+// snsValidTopicName applies CreateTopic's rule: 1–256 of [A-Za-z0-9_-], FIFO topics ending in
+// ".fifo" (the suffix counts towards the 256).
+func snsValidTopicName(name string) bool {
+	base := strings.TrimSuffix(name, ".fifo")
+	if base == "" || len(name) > 256 {
+		return false
+	}
+	for _, r := range base {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// snsToken makes an opaque page token that resumes after creation sequence seq, so a page
+// boundary stays put when earlier items are deleted.
+func snsToken(kind string, seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("sns1|" + kind + "|" + strconv.FormatInt(seq, 10)))
+}
+
+func snsParseToken(kind, tok string) (int64, *APIError) {
+	if tok == "" {
+		return 0, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, snsInvalid("NextToken")
+	}
+	parts := strings.Split(string(raw), "|")
+	if len(parts) != 3 || parts[0] != "sns1" || parts[1] != kind {
+		return 0, snsInvalid("NextToken")
+	}
+	n, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil {
+		return 0, snsInvalid("NextToken")
+	}
+	return n, nil
+}
+
+// snsPage returns the items (sorted by seq) after the token's cursor, at most snsPageSize, and
+// the next token ("" on the last page).
+func snsPage[T any](items []T, seqOf func(T) int64, kind, tok string) ([]T, string, *APIError) {
+	after, apiErr := snsParseToken(kind, tok)
+	if apiErr != nil {
+		return nil, "", apiErr
+	}
+	sort.Slice(items, func(i, j int) bool { return seqOf(items[i]) < seqOf(items[j]) })
+	start := sort.Search(len(items), func(i int) bool { return seqOf(items[i]) > after })
+	items = items[start:]
+	if len(items) <= snsPageSize {
+		return items, "", nil
+	}
+	page := items[:snsPageSize]
+	return page, snsToken(kind, seqOf(page[len(page)-1])), nil
+}
