@@ -17,7 +17,7 @@ var (
 	filterNameRE = regexp.MustCompile(`^[^:*]*$`)
 	metricNameRE = regexp.MustCompile(`^[^:*$]*$`)
 	// metricValueRE: a number, a JSON selector ($.a.b[0]) or a space-delimited field ($name, $1).
-	metricValueRE = regexp.MustCompile(`^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|\$\.[A-Za-z0-9_\-.\[\]]+|\$[A-Za-z0-9_]+)$`)
+	metricValueRE     = regexp.MustCompile(`^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|\$\.[A-Za-z0-9_\-.\[\]]+|\$[A-Za-z0-9_]+)$`)
 	logsStandardUnits = map[string]bool{
 		"Seconds": true, "Microseconds": true, "Milliseconds": true, "Bytes": true, "Kilobytes": true,
 		"Megabytes": true, "Gigabytes": true, "Terabytes": true, "Bits": true, "Kilobits": true,
