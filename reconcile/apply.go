@@ -21,6 +21,9 @@ func (c *Controller) apply(ctx context.Context, plan Plan) ([]Change, error) {
 	changes := make([]Change, 0, len(plan.Steps))
 	var errs []error
 	var alarmDeletes []int // indexes into changes
+	// Filters whose alarm failed to be created are not written either: the alarm is what records a
+	// filter, and an unrecorded filter in a foreign log group would be a conflict on the next pass.
+	unrecorded := map[string]bool{}
 	flush := func() {
 		if len(alarmDeletes) > 0 {
 			if err := c.deleteAlarms(ctx, changes, alarmDeletes); err != nil {
@@ -42,7 +45,18 @@ func (c *Controller) apply(ctx context.Context, plan Plan) ([]Change, error) {
 		var err error
 		switch ch.Action {
 		case ActionCreate, ActionUpdate:
+			if f, ok := s.Want.(*MetricFilter); ok && unrecorded[filterKey(f.LogGroup, f.Name)] {
+				// A consequence of the alarm's error, already joined: report it on the line only.
+				ch.Err = fmt.Errorf("put metric filter %s: skipped, its alarm was not written", s.Name)
+				changes = append(changes, ch)
+				continue
+			}
 			err = c.write(ctx, s)
+			if a, ok := s.Want.(*Alarm); ok && err != nil && ch.Action == ActionCreate {
+				if lg, n, ok := recordedFilter(a.Tags); ok {
+					unrecorded[filterKey(lg, n)] = true
+				}
+			}
 		case ActionDelete:
 			if ch.Kind == KindAlarm {
 				alarmDeletes = append(alarmDeletes, len(changes))
@@ -102,7 +116,7 @@ func (c *Controller) writeLogGroup(ctx context.Context, w *LogGroup, s Step) err
 		if err != nil {
 			return fmt.Errorf("create log group %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, w.Tags)
+		c.owners.put(KindLogGroup, w.Name, w.Tags)
 		if w.RetentionInDays > 0 {
 			return c.setRetention(ctx, w)
 		}
@@ -119,7 +133,7 @@ func (c *Controller) writeLogGroup(ctx context.Context, w *LogGroup, s Step) err
 		if _, err := c.clients.Logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(w.ARN), Tags: w.Tags}); err != nil {
 			return fmt.Errorf("tag log group %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, mergeTags(s.Got, w.Tags))
+		c.owners.put(KindLogGroup, w.Name, mergeTags(s.Got, w.Tags))
 	}
 	return nil
 }
@@ -148,7 +162,7 @@ func (c *Controller) writeTopic(ctx context.Context, w *Topic, s Step) error {
 		if err != nil {
 			return fmt.Errorf("create topic %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, w.Tags)
+		c.owners.put(KindTopic, w.Name, w.Tags)
 		if w.DisplayName != "" {
 			return c.setTopicAttribute(ctx, w, "DisplayName", w.DisplayName)
 		}
@@ -165,7 +179,7 @@ func (c *Controller) writeTopic(ctx context.Context, w *Topic, s Step) error {
 		if _, err := c.clients.SNS.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(w.ARN), Tags: snsTags(w.Tags)}); err != nil {
 			return fmt.Errorf("tag topic %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, mergeTags(s.Got, w.Tags))
+		c.owners.put(KindTopic, w.Name, mergeTags(s.Got, w.Tags))
 	}
 	return nil
 }
@@ -212,7 +226,7 @@ func (c *Controller) writeAlarm(ctx context.Context, w *Alarm, s Step) error {
 			return fmt.Errorf("put metric alarm %s: %w", w.Name, err)
 		}
 		if s.Action == ActionCreate {
-			c.owners.put(w.ARN, w.Tags)
+			c.owners.put(KindAlarm, w.Name, w.Tags)
 			return nil
 		}
 	}
@@ -220,7 +234,7 @@ func (c *Controller) writeAlarm(ctx context.Context, w *Alarm, s Step) error {
 		if _, err := c.clients.CloudWatch.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(w.ARN), Tags: cwTags(w.Tags)}); err != nil {
 			return fmt.Errorf("tag alarm %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, mergeTags(s.Got, w.Tags))
+		c.owners.put(KindAlarm, w.Name, mergeTags(s.Got, w.Tags))
 	}
 	return nil
 }

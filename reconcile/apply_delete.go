@@ -23,13 +23,13 @@ func (c *Controller) remove(ctx context.Context, s Step) error {
 		_, err = c.clients.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(g.ARN)})
 	case *Topic:
 		_, err = c.clients.SNS.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(g.ARN)})
-		c.owners.drop(g.ARN)
+		c.owners.drop(KindTopic, g.Name)
 	case *Trail:
 		_, err = c.clients.CloudTrail.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String(g.Name)})
-		c.owners.drop(g.ARN)
+		c.owners.drop(KindTrail, g.Name)
 	case *LogGroup:
 		_, err = c.clients.Logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(g.Name)})
-		c.owners.drop(g.ARN)
+		c.owners.drop(KindLogGroup, g.Name)
 	default:
 		return fmt.Errorf("delete %s: no observed resource in the plan", s.ID)
 	}
@@ -59,7 +59,7 @@ func (c *Controller) deleteAlarms(ctx context.Context, changes []Change, idx []i
 				continue
 			}
 			changes[k].Applied = true
-			c.owners.drop(c.env.alarmARN(changes[k].Name))
+			c.owners.drop(KindAlarm, changes[k].Name)
 		}
 	}
 	return errors.Join(errs...)

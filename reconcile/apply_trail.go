@@ -32,13 +32,15 @@ func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
 		if _, err := c.clients.CloudTrail.CreateTrail(ctx, in); err != nil {
 			return fmt.Errorf("create trail %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, w.Tags)
+		c.owners.put(KindTrail, w.Name, w.Tags)
 		if err := c.putSelectors(ctx, w, false); err != nil {
 			return err
 		}
 		return c.startLogging(ctx, w)
 	}
 	var update, selectors, logging bool
+	// UpdateTrail is a partial update: send only what drifted.
+	in := &cloudtrail.UpdateTrailInput{Name: aws.String(w.Name)}
 	for _, f := range s.Changes {
 		switch {
 		case strings.HasPrefix(f.Field, "tags."):
@@ -48,6 +50,26 @@ func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
 			logging = true
 		default:
 			update = true
+			switch f.Field {
+			case "s3BucketName":
+				in.S3BucketName = aws.String(w.S3BucketName)
+			case "s3KeyPrefix":
+				in.S3KeyPrefix = aws.String(w.S3KeyPrefix)
+			case "cloudWatchLogsLogGroupArn", "cloudWatchLogsRoleArn":
+				// CloudTrail wants the log group and the role together.
+				in.CloudWatchLogsLogGroupArn = aws.String(w.LogGroupARN)
+				in.CloudWatchLogsRoleArn = aws.String(w.RoleARN)
+			case "multiRegion":
+				in.IsMultiRegionTrail = aws.Bool(w.MultiRegion)
+				if w.MultiRegion {
+					// A multi-region trail must include global service events.
+					in.IncludeGlobalServiceEvents = aws.Bool(true)
+				}
+			case "logFileValidation":
+				in.EnableLogFileValidation = aws.Bool(w.LogFileValidation)
+			case "kmsKeyId":
+				in.KmsKeyId = aws.String(w.KMSKeyID)
+			}
 		}
 	}
 	if hasTags(s.Changes) {
@@ -55,19 +77,9 @@ func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
 		if _, err := c.clients.CloudTrail.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(w.ARN), TagsList: trailTagList(w.Tags)}); err != nil {
 			return fmt.Errorf("tag trail %s: %w", w.Name, err)
 		}
-		c.owners.put(w.ARN, mergeTags(s.Got, w.Tags))
+		c.owners.put(KindTrail, w.Name, mergeTags(s.Got, w.Tags))
 	}
 	if update {
-		in := &cloudtrail.UpdateTrailInput{
-			Name:                      aws.String(w.Name),
-			S3BucketName:              aws.String(w.S3BucketName),
-			S3KeyPrefix:               aws.String(w.S3KeyPrefix),
-			CloudWatchLogsLogGroupArn: aws.String(w.LogGroupARN),
-			CloudWatchLogsRoleArn:     aws.String(w.RoleARN),
-			IsMultiRegionTrail:        aws.Bool(w.MultiRegion),
-			EnableLogFileValidation:   aws.Bool(w.LogFileValidation),
-			KmsKeyId:                  nilIfEmpty(w.KMSKeyID),
-		}
 		if _, err := c.clients.CloudTrail.UpdateTrail(ctx, in); err != nil {
 			return fmt.Errorf("update trail %s: %w", w.Name, err)
 		}

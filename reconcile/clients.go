@@ -144,7 +144,7 @@ type ClientOptions struct {
 	// Emulators such as moto speak only query and JSON to CloudWatch.
 	CloudWatchProtocol string
 	// OnCall, if set, is told the outcome of every attempt of every call: code is "" on success,
-	// else the AWS error code (or the Go error type for a transport failure).
+	// else the AWS error code, "Canceled", "DeadlineExceeded" or "RequestError" (transport).
 	OnCall func(service, operation, code string, d time.Duration)
 	// MaxAttempts per call, retries included; 0 means the SDK default (3).
 	MaxAttempts int
@@ -252,7 +252,8 @@ func serviceName(id string) string {
 	return strings.ToLower(strings.ReplaceAll(id, " ", ""))
 }
 
-// errorCode is "" for success, the AWS error code for an API error, else the error's Go type.
+// errorCode is "" for success, the AWS error code for an API error, else a fixed word (the label
+// must not take unbounded values).
 func errorCode(err error) string {
 	if err == nil {
 		return ""
@@ -267,7 +268,7 @@ func errorCode(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "DeadlineExceeded"
 	}
-	return fmt.Sprintf("%T", err)
+	return "RequestError"
 }
 
 // callCounter counts calls by "service:Operation"; safe for concurrent use.

@@ -145,14 +145,21 @@ func ownerTags(monitor string, o spec.Ownership, def spec.DeletionPolicy) map[st
 	}
 }
 
-// sort orders every slice by resource id, so that Diff and the output are deterministic.
+// sort orders every slice by resource id, so that Diff and the output are deterministic. Alarms
+// and filters are sorted together by alarm name: Filters[i] is the filter of Alarms[i].
 func (s *State) sort() {
 	sort.Slice(s.Topics, func(i, j int) bool { return s.Topics[i].Name < s.Topics[j].Name })
 	sort.Slice(s.Subscriptions, func(i, j int) bool { return s.Subscriptions[i].key() < s.Subscriptions[j].key() })
-	sort.Slice(s.Filters, func(i, j int) bool {
-		return filterKey(s.Filters[i].LogGroup, s.Filters[i].Name) < filterKey(s.Filters[j].LogGroup, s.Filters[j].Name)
-	})
-	sort.Slice(s.Alarms, func(i, j int) bool { return s.Alarms[i].Name < s.Alarms[j].Name })
+	sort.Sort(alarmPairs{s})
+}
+
+type alarmPairs struct{ s *State }
+
+func (p alarmPairs) Len() int           { return len(p.s.Alarms) }
+func (p alarmPairs) Less(i, j int) bool { return p.s.Alarms[i].Name < p.s.Alarms[j].Name }
+func (p alarmPairs) Swap(i, j int) {
+	p.s.Alarms[i], p.s.Alarms[j] = p.s.Alarms[j], p.s.Alarms[i]
+	p.s.Filters[i], p.s.Filters[j] = p.s.Filters[j], p.s.Filters[i]
 }
 
 func boolOr(p *bool, def bool) bool {

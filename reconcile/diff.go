@@ -107,11 +107,25 @@ func Diff(want State, got Actual) Plan {
 	for i := range want.Filters {
 		wantFilters[filterKey(want.Filters[i].LogGroup, want.Filters[i].Name)] = true
 	}
+	gotAlarms := make(map[string]*Alarm, len(got.Alarms))
+	for i := range got.Alarms {
+		gotAlarms[got.Alarms[i].Name] = &got.Alarms[i]
+	}
+	gotFilters := make(map[string]*MetricFilter, len(got.Filters))
+	for i := range got.Filters {
+		gotFilters[filterKey(got.Filters[i].LogGroup, got.Filters[i].Name)] = &got.Filters[i]
+	}
+	wantAlarms := make(map[string]bool, len(want.Alarms))
 	var filterSteps []Step
 	for i := range want.Alarms {
-		wa, wf := &want.Alarms[i], &want.Filters[i]
-		ga := findAlarm(got.Alarms, wa.Name)
-		gf := findFilter(got.Filters, wf.LogGroup, wf.Name)
+		wa := &want.Alarms[i]
+		if i >= len(want.Filters) {
+			break // a State built by hand without filters: nothing to pair
+		}
+		wf := &want.Filters[i]
+		wantAlarms[wa.Name] = true
+		ga := gotAlarms[wa.Name]
+		gf := gotFilters[filterKey(wf.LogGroup, wf.Name)]
 		alarmConflict := ""
 		if ga != nil {
 			alarmConflict = conflictReason(m, ga.Tags, wa.Adopt)
@@ -167,7 +181,7 @@ func Diff(want State, got Actual) Plan {
 	}
 	for i := range got.Alarms {
 		ga := &got.Alarms[i]
-		if owner(ga.Tags) == m && !hasAlarm(want.Alarms, ga.Name) {
+		if owner(ga.Tags) == m && !wantAlarms[ga.Name] {
 			d.prune(KindAlarm, ga.Name, ga.Tags, ga)
 		}
 	}
@@ -296,26 +310,6 @@ func findTrail(s []Trail, name string) *Trail {
 func findTopic(s []Topic, name string) *Topic {
 	for i := range s {
 		if s[i].Name == name {
-			return &s[i]
-		}
-	}
-	return nil
-}
-
-func findAlarm(s []Alarm, name string) *Alarm {
-	for i := range s {
-		if s[i].Name == name {
-			return &s[i]
-		}
-	}
-	return nil
-}
-
-func hasAlarm(s []Alarm, name string) bool { return findAlarm(s, name) != nil }
-
-func findFilter(s []MetricFilter, logGroup, name string) *MetricFilter {
-	for i := range s {
-		if s[i].LogGroup == logGroup && s[i].Name == name {
 			return &s[i]
 		}
 	}

@@ -200,3 +200,22 @@ func TestDesiredResolvesARNs(t *testing.T) {
 		t.Errorf("alarm does not record its filter")
 	}
 }
+
+func TestDesiredPairsAlarmsWithTheirFilters(t *testing.T) {
+	ms := loadYAML(t, `
+apiVersion: kmswatch.dev/v1alpha1
+kind: Monitor
+metadata: {name: m}
+spec:
+  logGroup: {name: lg}
+  alarms:
+    - {name: a, filterName: fz, filterPattern: '{ $.x = 1 }', metric: {namespace: NS, name: A}, period: 60s, threshold: 1, comparison: GreaterThanThreshold}
+    - {name: b, filterName: fy, filterPattern: '{ $.x = 2 }', metric: {namespace: NS, name: B}, period: 60s, threshold: 1, comparison: GreaterThanThreshold}
+`)
+	s := Desired(ms[0], Env{Partition: "aws", Region: "r", AccountID: "1"})
+	for i, a := range s.Alarms {
+		if s.Filters[i].Name != a.Tags[TagFilterName] || s.Filters[i].MetricName != a.MetricName {
+			t.Errorf("alarm %s paired with filter %s", a.Name, s.Filters[i].Name)
+		}
+	}
+}

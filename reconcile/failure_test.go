@@ -95,3 +95,21 @@ func TestCrashAfterEveryWrite(t *testing.T) {
 		}
 	}
 }
+
+func TestFilterNotWrittenWhenItsAlarmFails(t *testing.T) {
+	f := newFakeAWS()
+	f.fail["cloudwatch:PutMetricAlarm"] = apiErr("ServiceUnavailable", "injected")
+	c := newTestController(f, Options{})
+	res, err := c.Reconcile(context.Background(), loadMonitors(t, "testdata/lab.yaml"), false)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if n := len(f.filters["pattern1-logging-loggroup"]); n != 0 {
+		t.Errorf("%d filters written without their alarms", n)
+	}
+	for _, ch := range res.Changes {
+		if ch.Kind == KindMetricFilter && (ch.Err == nil || ch.Applied) {
+			t.Errorf("%s: %+v", ch.ID, ch)
+		}
+	}
+}

@@ -136,7 +136,7 @@ func (c *Controller) observeAlarms(ctx context.Context, names []string) ([]Alarm
 	// Forget owned alarms that are gone; ask the tags of alarms seen for the first time.
 	for _, n := range names {
 		if !found[n] {
-			c.owners.drop(c.env.alarmARN(n))
+			c.owners.drop(KindAlarm, n)
 		}
 	}
 	var errs []error
@@ -144,7 +144,7 @@ func (c *Controller) observeAlarms(ctx context.Context, names []string) ([]Alarm
 		if out[i].ARN == "" {
 			out[i].ARN = c.env.alarmARN(out[i].Name)
 		}
-		tags, err := c.tagsOf(ctx, KindAlarm, out[i].ARN)
+		tags, err := c.tagsOf(ctx, KindAlarm, out[i].Name, out[i].ARN)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -222,7 +222,7 @@ func (c *Controller) observeLogGroup(ctx context.Context, name string) (*LogGrou
 			if lg.ARN == "" {
 				lg.ARN = c.env.logGroupARN(name)
 			}
-			tags, err := c.tagsOf(ctx, KindLogGroup, lg.ARN)
+			tags, err := c.tagsOf(ctx, KindLogGroup, name, lg.ARN)
 			if err != nil {
 				return nil, err
 			}
@@ -235,7 +235,7 @@ func (c *Controller) observeLogGroup(ctx context.Context, name string) (*LogGrou
 		}
 		in.NextToken = out.NextToken
 	}
-	c.owners.drop(c.env.logGroupARN(name))
+	c.owners.drop(KindLogGroup, name)
 	return nil, nil
 }
 
@@ -245,13 +245,13 @@ func (c *Controller) observeTopic(ctx context.Context, name string, withSubs boo
 	out, err := c.clients.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
 	if err != nil {
 		if isNotFound(err) {
-			c.owners.drop(arn)
+			c.owners.drop(KindTopic, name)
 			return nil, nil, nil
 		}
 		return nil, nil, fmt.Errorf("get attributes of topic %s: %w", name, err)
 	}
 	t := &Topic{Name: name, ARN: arn, DisplayName: out.Attributes["DisplayName"]}
-	if t.Tags, err = c.tagsOf(ctx, KindTopic, arn); err != nil {
+	if t.Tags, err = c.tagsOf(ctx, KindTopic, name, arn); err != nil {
 		return nil, nil, err
 	}
 	if !withSubs {

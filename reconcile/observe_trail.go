@@ -52,7 +52,7 @@ func (p *pass) trail(name string) *ctypes.Trail {
 func (c *Controller) observeTrail(ctx context.Context, name string, p *pass) (*Trail, error) {
 	def := p.trail(name)
 	if def == nil {
-		c.owners.drop(c.env.trailARN(name))
+		c.owners.drop(KindTrail, name)
 		return nil, nil
 	}
 	t := &Trail{
@@ -81,7 +81,7 @@ func (c *Controller) observeTrail(ctx context.Context, name string, p *pass) (*T
 	if t.Management, err = p.selectors(ctx, c, name); err != nil {
 		return nil, err
 	}
-	if t.Tags, err = c.tagsOf(ctx, KindTrail, t.ARN); err != nil {
+	if t.Tags, err = c.tagsOf(ctx, KindTrail, name, t.ARN); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -235,6 +235,19 @@ func (p *pass) filters(ctx context.Context, c *Controller, logGroup string) ([]M
 		}
 		in.NextToken = res.NextToken
 	}
+	// AWS keeps one filter per name. moto's PutMetricFilter appends instead of replacing
+	// (moto.md §2), so keep the last, newest entry of a name, or an update would never converge there.
+	last := map[string]int{}
+	for i, mf := range out {
+		last[mf.Name] = i
+	}
+	dedup := out[:0]
+	for i, mf := range out {
+		if last[mf.Name] == i {
+			dedup = append(dedup, mf)
+		}
+	}
+	out = dedup
 	if p.filtersOf == nil {
 		p.filtersOf = map[string][]MetricFilter{}
 	}

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,40 +24,42 @@ import (
 // catches resources tagged or untagged behind kmswatch's back.
 type ownerCache struct {
 	loaded time.Time
-	tags   map[string]map[string]string // ARN (log groups without ":*") → tags
+	// tags by resource id, "Kind/name": the controller works in one account and region, and an id
+	// does not depend on how an ARN is spelt (a log group's with or without ":*").
+	tags map[string]map[string]string
 }
 
 func (c *ownerCache) stale(now time.Time, ttl time.Duration) bool {
 	return c.tags == nil || now.Sub(c.loaded) >= ttl
 }
 
-func (c *ownerCache) get(arn string) (map[string]string, bool) {
-	t, ok := c.tags[arn]
+func (c *ownerCache) get(kind, name string) (map[string]string, bool) {
+	t, ok := c.tags[kind+"/"+name]
 	return t, ok
 }
 
-func (c *ownerCache) put(arn string, tags map[string]string) {
+func (c *ownerCache) put(kind, name string, tags map[string]string) {
 	if c.tags == nil {
 		c.tags = map[string]map[string]string{}
 	}
 	if owner(tags) == "" {
-		delete(c.tags, arn)
+		delete(c.tags, kind+"/"+name)
 		return
 	}
-	c.tags[arn] = tags
+	c.tags[kind+"/"+name] = tags
 }
 
-func (c *ownerCache) drop(arn string) { delete(c.tags, arn) }
+func (c *ownerCache) drop(kind, name string) { delete(c.tags, kind+"/"+name) }
 
 // owned lists the resources of a kind that a monitor owns, by name.
 func (c *ownerCache) owned(monitor, kind string) map[string]map[string]string {
 	out := map[string]map[string]string{}
-	for arn, tags := range c.tags {
+	for id, tags := range c.tags {
 		if owner(tags) != monitor {
 			continue
 		}
-		if ref, ok := parseARN(arn); ok && ref.Kind == kind {
-			out[ref.Name] = tags
+		if name, ok := strings.CutPrefix(id, kind+"/"); ok {
+			out[name] = tags
 		}
 	}
 	return out
@@ -91,8 +94,8 @@ func (c *Controller) refreshOwners(ctx context.Context, trails []ctypes.Trail) e
 			for _, t := range r.Tags {
 				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 			}
-			if owner(tags) != "" {
-				fresh[trimStar(aws.ToString(r.ResourceARN))] = tags
+			if ref, ok := parseARN(aws.ToString(r.ResourceARN)); ok && owner(tags) != "" {
+				fresh[ref.Kind+"/"+ref.Name] = tags
 			}
 		}
 		next := aws.ToString(out.PaginationToken)
@@ -112,8 +115,8 @@ func (c *Controller) refreshOwners(ctx context.Context, trails []ctypes.Trail) e
 			return err
 		}
 		for arn, tags := range tagged {
-			if owner(tags) != "" {
-				fresh[arn] = tags
+			if ref, ok := parseARN(arn); ok && owner(tags) != "" {
+				fresh[ref.Kind+"/"+ref.Name] = tags
 			}
 		}
 		arns = arns[n:]
@@ -142,8 +145,8 @@ func (c *Controller) trailTags(ctx context.Context, arns []string) (map[string]m
 // tagsOf answers the ownership tags of an existing resource: from the cache, or else with one
 // direct ListTagsForResource (the tagging API is eventually consistent, so a resource missing from
 // it may still be ours). The answer is remembered when the resource turns out to be owned.
-func (c *Controller) tagsOf(ctx context.Context, kind, arn string) (map[string]string, error) {
-	if t, ok := c.owners.get(arn); ok {
+func (c *Controller) tagsOf(ctx context.Context, kind, name, arn string) (map[string]string, error) {
+	if t, ok := c.owners.get(kind, name); ok {
 		return t, nil
 	}
 	tags := map[string]string{}
@@ -181,7 +184,7 @@ func (c *Controller) tagsOf(ctx context.Context, kind, arn string) (map[string]s
 			tags = t
 		}
 	}
-	c.owners.put(arn, tags)
+	c.owners.put(kind, name, tags)
 	return tags, nil
 }
 

@@ -24,8 +24,8 @@ const (
 	ManagedByValue    = "kmswatch"
 )
 
-// State is one Monitor's chain: what Desired computes and, for the same names, what Observe finds.
-// Slices are sorted by id; a nil pointer is an absent resource.
+// State is one Monitor's desired chain, as Desired computes it. Slices are sorted by id; Filters[i]
+// is the metric filter of Alarms[i] (each alarm records its filter in its tags too).
 type State struct {
 	Monitor       string
 	Trail         *Trail

@@ -56,7 +56,7 @@ func (c *Controller) warnings(ctx context.Context, want State, got Actual, p *pa
 		if want.Trail != nil && want.Trail.Name == name {
 			continue
 		}
-		if tags, ok := c.owners.get(aws.ToString(t.TrailARN)); ok && owner(tags) == want.Monitor {
+		if tags, ok := c.owners.get(KindTrail, name); ok && owner(tags) == want.Monitor {
 			continue
 		}
 		me, err := p.selectors(ctx, c, name)
