@@ -18,9 +18,11 @@ import (
 //   - Fewer: the N-r missing points are filled according to TreatMissingData —
 //     breaching: they breach; notBreaching: they do not;
 //     ignore: the state is kept unless the real points decide it whatever the missing ones are;
-//     missing: no data at all gives INSUFFICIENT_DATA, otherwise only the r real points are
-//     considered and ALARM needs min(M, r) of them to breach (the documentation's table: with
-//     M=N=3, "- - X - -" is ALARM and "0 - - - -" is OK).
+//     missing: no data at all gives INSUFFICIENT_DATA; otherwise the missing points count
+//     neither way, so ALARM still needs M real breaching points and anything less is OK. This
+//     is the reading of "missing datapoints are not considered" that never alarms early on
+//     intermittent data (AWS's "avoiding premature transitions to alarm state"); aws-api.md
+//     does not spell out this partial case, so it is a choice, covered by tests.
 //
 // A 10-second alarm on a per-minute metric (the lab's alarm, whose metric filter writes
 // regular-resolution datapoints stamped at the start of each minute): one 10-second period in six
@@ -138,7 +140,7 @@ func (cw *cwService) evaluate(r *cwRegion, a *cwAlarm, at time.Time) {
 		if len(real) == 0 {
 			state = "INSUFFICIENT_DATA"
 		} else {
-			state = okOrAlarm(len(breaching) >= min(m, len(real)))
+			state = okOrAlarm(len(breaching) >= m)
 		}
 	}
 	if state == a.State {

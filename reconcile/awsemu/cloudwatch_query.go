@@ -224,7 +224,7 @@ func (cw *cwService) getMetricData(c *call) (any, error) {
 	var results []metricDataResult
 	seen := map[string]bool{}
 	for i, q := range in.MetricDataQueries {
-		res, err := r.answer(q, i, *in.StartTime, *in.EndTime, ascending)
+		res, err := r.answer(q, i, queryStart(*in.StartTime, c.Now), *in.EndTime, ascending)
 		if err != nil {
 			return nil, err
 		}
@@ -315,7 +315,7 @@ func (r *cwRegion) answer(q metricDataQueryIn, i int, start, end time.Time, asce
 		return res, nil
 	}
 	p := time.Duration(*ms.Period) * time.Second
-	for t := alignDown(start, p); t.Before(end); t = t.Add(p) {
+	for t := start; t.Before(end); t = t.Add(p) {
 		g, ok := aggregate(s.between(maxTime(t, start), minTime(t.Add(p), end)), unit)
 		if !ok {
 			continue
@@ -331,6 +331,19 @@ func (r *cwRegion) answer(q metricDataQueryIn, i int, start, end time.Time, asce
 		}
 	}
 	return res, nil
+}
+
+// queryStart rounds StartTime as CloudWatch does before it cuts periods: down to the minute
+// for data less than 15 days old, to 5 minutes up to 63 days, to the hour beyond. Periods then
+// run from there (sub-minute periods divide the minute, so they stay aligned).
+func queryStart(start, now time.Time) time.Time {
+	switch age := now.Sub(start); {
+	case age > 63*24*time.Hour:
+		return alignDown(start, time.Hour)
+	case age > 15*24*time.Hour:
+		return alignDown(start, 5*time.Minute)
+	}
+	return alignDown(start, time.Minute)
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -418,8 +431,9 @@ func (cw *cwService) getMetricStatistics(c *call) (any, error) {
 	if s == nil {
 		return out, nil
 	}
-	for t := alignDown(*in.StartTime, p); t.Before(*in.EndTime); t = t.Add(p) {
-		pts := s.between(maxTime(t, *in.StartTime), minTime(t.Add(p), *in.EndTime))
+	start := queryStart(*in.StartTime, c.Now)
+	for t := start; t.Before(*in.EndTime); t = t.Add(p) {
+		pts := s.between(maxTime(t, start), minTime(t.Add(p), *in.EndTime))
 		g, ok := aggregate(pts, unit)
 		if !ok {
 			continue

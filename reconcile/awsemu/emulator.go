@@ -45,6 +45,8 @@ type Emulator struct {
 	stats stats
 	// inject, when set, may delay a call or fail it before its handler runs (fault injection).
 	inject func(c *call) (time.Duration, *APIError)
+	// faults holds injected faults and quotas (faults.go); it sets inject.
+	faults *faultState
 
 	bus bus
 

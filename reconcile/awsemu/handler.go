@@ -93,17 +93,17 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // dispatch runs the handler under the emulator's lock, after fault injection, counting the call
 // and turning it into a CloudTrail record.
 func (e *Emulator) dispatch(c *call) (any, *APIError) {
-	if e.inject != nil {
-		if delay, ferr := e.injectFault(c); delay > 0 || ferr != nil {
-			if delay > 0 {
-				time.Sleep(delay)
-			}
-			if ferr != nil {
-				e.mu.Lock()
-				e.stats.record(c, ferr)
-				e.mu.Unlock()
-				return nil, ferr
-			}
+	// e.inject is read under the lock (injectFault): a test may install it while the server
+	// goroutines are serving.
+	if delay, ferr := e.injectFault(c); delay > 0 || ferr != nil {
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		if ferr != nil {
+			e.mu.Lock()
+			e.stats.record(c, ferr)
+			e.mu.Unlock()
+			return nil, ferr
 		}
 	}
 	e.mu.Lock()
@@ -140,6 +140,9 @@ func (e *Emulator) dispatch(c *call) (any, *APIError) {
 func (e *Emulator) injectFault(c *call) (time.Duration, *APIError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.inject == nil {
+		return 0, nil
+	}
 	return e.inject(c)
 }
 

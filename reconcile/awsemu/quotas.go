@@ -1,0 +1,108 @@
+package awsemu
+
+import "time"
+
+// defaultQuotas are AWS's default request-rate quotas (requests per second, per account and
+// region) for the operations aws-api.md lists: CloudWatch (archived cloudwatch_limits.md),
+// CloudWatch Logs (cloudwatch_limits_cwl.md), SNS, and CloudTrail (1 TPS for every mutating
+// API, 10 for Get/Describe/List/Lookup — see quotaFor). Operations with no published quota
+// (CloudWatch and Logs tagging, SNS CreateTopic…) are not limited rather than guessed.
+var defaultQuotas = map[string]float64{
+	"cloudwatch:PutMetricAlarm":       3,
+	"cloudwatch:DescribeAlarms":       9,
+	"cloudwatch:DeleteAlarms":         3,
+	"cloudwatch:SetAlarmState":        3,
+	"cloudwatch:DescribeAlarmHistory": 3,
+	"cloudwatch:EnableAlarmActions":   3,
+	"cloudwatch:DisableAlarmActions":  3,
+	"cloudwatch:GetMetricData":        50,
+	"cloudwatch:PutMetricData":        500,
+	"cloudwatch:ListMetrics":          25,
+	"cloudwatch:GetMetricStatistics":  400,
+
+	"logs:DescribeLogGroups": 5,
+	"logs:CreateLogStream":   50,
+	"logs:FilterLogEvents":   5,
+	"logs:GetLogEvents":      10,
+	"logs:PutLogEvents":      800,
+
+	"sns:Subscribe":                100,
+	"sns:Unsubscribe":              100,
+	"sns:ListSubscriptionsByTopic": 30,
+	"sns:TagResource":              10,
+	"sns:UntagResource":            10,
+	"sns:ListTagsForResource":      10,
+
+	// KMS (not in aws-api.md; the KMS Developer Guide's "Request quotas" defaults): symmetric
+	// cryptographic operations share one 5,500/s quota (kmsShared); key management is 5/s.
+	"kms:CreateKey":           5,
+	"kms:DisableKey":          5,
+	"kms:EnableKey":           5,
+	"kms:ScheduleKeyDeletion": 5,
+	"kms:DescribeKey":         2000,
+	"kms:ListKeys":            100,
+	"kms:ListAliases":         100,
+}
+
+// kmsShared are the KMS operations that draw on one shared quota.
+var kmsShared = map[string]bool{
+	"Encrypt": true, "Decrypt": true, "ReEncrypt": true, "GenerateDataKey": true,
+	"GenerateDataKeyWithoutPlaintext": true, "GenerateRandom": true,
+}
+
+// quotaFor returns the bucket a call draws on and its rate; ok is false for an unlimited call.
+func (st *faultState) quotaFor(service, op string) (bucket string, rate float64, ok bool) {
+	key := service + ":" + op
+	if r, set := st.quotas[key]; set {
+		return key, r, r > 0
+	}
+	switch {
+	case service == "kms" && kmsShared[op]:
+		return "kms:cryptographic", 5500, true
+	case service == "cloudtrail" && ReadOnly(service, op):
+		return key, 10, true
+	case service == "cloudtrail":
+		return key, 1, true
+	}
+	r, found := defaultQuotas[key]
+	return key, r, found
+}
+
+// allow takes a token from the call's bucket (per region), refilled on the real clock.
+func (st *faultState) allow(c *call) bool {
+	bucket, rate, ok := st.quotaFor(c.Service, c.Op)
+	if !ok {
+		return true
+	}
+	region := c.Region
+	if region == "" {
+		region = "default"
+	}
+	key := region + "/" + bucket
+	b := st.buckets[key]
+	now := st.now()
+	if b == nil {
+		b = &tokenBucket{rate: rate, capacity: max(rate, 1), tokens: max(rate, 1), last: now}
+		st.buckets[key] = b
+	}
+	return b.take(now)
+}
+
+// tokenBucket holds up to capacity tokens (one second's worth of requests, at least one) and
+// refills at rate per second.
+type tokenBucket struct {
+	rate, capacity, tokens float64
+	last                   time.Time
+}
+
+func (b *tokenBucket) take(now time.Time) bool {
+	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
+		b.tokens = min(b.capacity, b.tokens+elapsed*b.rate)
+		b.last = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
