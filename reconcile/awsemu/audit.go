@@ -49,6 +49,9 @@ func (e *Emulator) auditCall(c *call, apiErr *APIError) {
 			"clientProvidedHostHeader": c.Service + "." + c.Region + ".amazonaws.com",
 		},
 	}
+	for k, v := range c.audit {
+		rec[k] = v
+	}
 	if apiErr != nil {
 		rec["errorCode"] = apiErr.queryCode()
 		rec["errorMessage"] = apiErr.Message

@@ -110,6 +110,9 @@ type call struct {
 	Now       time.Time
 	RequestID string
 	in        any
+	// audit holds service-specific CloudTrail record fields that the handler adds or replaces
+	// (KMS: resources, requestParameters with encryptionAlgorithm, additionalEventData).
+	audit map[string]any
 }
 
 // decode fills a typed input struct from the request, for any protocol. A malformed member is

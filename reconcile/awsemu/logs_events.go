@@ -308,7 +308,8 @@ func (s *logsService) ingest(g *logGroup, st *logStream, batch []storedEvent, no
 
 // deliver is the bus end of e.bus.putLogEvents: CloudTrail delivering records to a trail's log
 // group. group is a log group ARN (with or without ":*"), or a name in the emulator's default
-// region. The stream is created on first use, as CloudTrail's role does with CreateLogStream.
+// region. The stream is created on first use, as CloudTrail's role does with CreateLogStream. A
+// delivery of no events only checks that the group exists.
 func (s *logsService) deliver(group, stream string, events []logEvent) error {
 	region, name := s.e.region, group
 	if r, n, ok := parseLogGroupARN(group); ok {
@@ -317,6 +318,9 @@ func (s *logsService) deliver(group, stream string, events []logEvent) error {
 	g := s.region(region).groups[name]
 	if g == nil {
 		return fmt.Errorf("deliver to log group %s: ResourceNotFoundException: The specified log group does not exist", group)
+	}
+	if len(events) == 0 {
+		return nil
 	}
 	st := g.streams[stream]
 	if st == nil {

@@ -13,7 +13,7 @@ import (
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 )
 
-func putEvents(t *testing.T, logs *cloudwatchlogs.Client, group, stream string, at time.Time, msgs ...string) *cloudwatchlogs.PutLogEventsOutput {
+func logsPutEvents(t *testing.T, logs *cloudwatchlogs.Client, group, stream string, at time.Time, msgs ...string) *cloudwatchlogs.PutLogEventsOutput {
 	t.Helper()
 	var evs []logstypes.InputLogEvent
 	for i, m := range msgs {
@@ -26,7 +26,7 @@ func putEvents(t *testing.T, logs *cloudwatchlogs.Client, group, stream string, 
 	return out
 }
 
-func mustCreateStream(t *testing.T, logs *cloudwatchlogs.Client, group, stream string) {
+func logsCreateStream(t *testing.T, logs *cloudwatchlogs.Client, group, stream string) {
 	t.Helper()
 	if _, err := logs.CreateLogStream(context.Background(), &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream)}); err != nil {
 		t.Fatalf("create log stream: %v", err)
@@ -37,8 +37,8 @@ func TestLogsPutLogEventsLimits(t *testing.T) {
 	e, cfg := logsEnv(t)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
 	ctx := context.Background()
-	mustCreateGroup(t, logs, "g")
-	mustCreateStream(t, logs, "g", "s")
+	logsCreateGroup(t, logs, "g")
+	logsCreateStream(t, logs, "g", "s")
 	_, err := logs.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s")})
 	var exists *logstypes.ResourceAlreadyExistsException
 	if !errors.As(err, &exists) {
@@ -75,8 +75,8 @@ func TestLogsPutLogEventsLimits(t *testing.T) {
 	if err != nil || out.RejectedLogEventsInfo == nil || aws.ToInt32(out.RejectedLogEventsInfo.ExpiredLogEventEndIndex) != 1 {
 		t.Fatalf("expired: %v %+v", err, out)
 	}
-	mustCreateGroup(t, logs, "h")
-	mustCreateStream(t, logs, "h", "s")
+	logsCreateGroup(t, logs, "h")
+	logsCreateStream(t, logs, "h", "s")
 	big := strings.Repeat("x", 600_000)
 	for name, tc := range map[string]struct {
 		group, stream string
@@ -94,7 +94,7 @@ func TestLogsPutLogEventsLimits(t *testing.T) {
 		if _, err := put(tc.group, tc.stream, tc.evs...); err == nil {
 			t.Errorf("%s: no error", name)
 		} else {
-			wantAPIError(t, err, tc.code)
+			logsWantCode(t, err, tc.code)
 		}
 	}
 	many := make([]logstypes.InputLogEvent, maxBatchEvents+1)
@@ -102,20 +102,20 @@ func TestLogsPutLogEventsLimits(t *testing.T) {
 		many[i] = ev(now, "m")
 	}
 	_, err = put("g", "s", many...)
-	wantAPIError(t, err, "InvalidParameterException")
+	logsWantCode(t, err, "InvalidParameterException")
 }
 
 func TestLogsGetLogEventsPaging(t *testing.T) {
 	e, cfg := logsEnv(t)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
 	ctx := context.Background()
-	mustCreateGroup(t, logs, "g")
-	mustCreateStream(t, logs, "g", "s")
+	logsCreateGroup(t, logs, "g")
+	logsCreateStream(t, logs, "g", "s")
 	var msgs []string
 	for i := 0; i < 7; i++ {
 		msgs = append(msgs, fmt.Sprintf("m%d", i))
 	}
-	putEvents(t, logs, "g", "s", e.Now(), msgs...)
+	logsPutEvents(t, logs, "g", "s", e.Now(), msgs...)
 	in := func(tok *string, head bool) *cloudwatchlogs.GetLogEventsInput {
 		return &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), Limit: aws.Int32(3), NextToken: tok, StartFromHead: aws.Bool(head)}
 	}
@@ -153,7 +153,7 @@ func TestLogsGetLogEventsPaging(t *testing.T) {
 		t.Fatalf("backward %q %v", text(out), err)
 	}
 	// New events appear after the last forward token: tailing works.
-	putEvents(t, logs, "g", "s", e.Now().Add(time.Second), "m7")
+	logsPutEvents(t, logs, "g", "s", e.Now().Add(time.Second), "m7")
 	out, err = logs.GetLogEvents(ctx, in(tok, true))
 	if err != nil || text(out) != "m7" {
 		t.Fatalf("tail after new event %q %v", text(out), err)
@@ -166,11 +166,11 @@ func TestLogsGetLogEventsPaging(t *testing.T) {
 		t.Fatalf("window %q %v", text(out), err)
 	}
 	_, err = logs.GetLogEvents(ctx, in(aws.String("f/garbage"), true))
-	wantAPIError(t, err, "InvalidParameterException")
+	logsWantCode(t, err, "InvalidParameterException")
 	_, err = logs.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("none")})
-	wantAPIError(t, err, "ResourceNotFoundException")
+	logsWantCode(t, err, "ResourceNotFoundException")
 	_, err = logs.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogGroupIdentifier: aws.String("g"), LogStreamName: aws.String("s")})
-	wantAPIError(t, err, "InvalidParameterException")
+	logsWantCode(t, err, "InvalidParameterException")
 	out, err = logs.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupIdentifier: aws.String("arn:aws:logs:us-east-1:123456789012:log-group:g:*"),
 		LogStreamName: aws.String("s"), Limit: aws.Int32(1)})
 	if err != nil || text(out) != "m7" {
@@ -182,12 +182,12 @@ func TestLogsFilterLogEventsAndStreams(t *testing.T) {
 	e, cfg := logsEnv(t)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
 	ctx := context.Background()
-	mustCreateGroup(t, logs, "g")
-	mustCreateStream(t, logs, "g", "b-stream")
-	mustCreateStream(t, logs, "g", "a-stream")
+	logsCreateGroup(t, logs, "g")
+	logsCreateStream(t, logs, "g", "b-stream")
+	logsCreateStream(t, logs, "g", "a-stream")
 	t0 := e.Now()
-	putEvents(t, logs, "g", "b-stream", t0, `{"level":"ERROR","n":1}`, `{"level":"INFO","n":2}`, `{"level":"ERROR","n":3}`)
-	putEvents(t, logs, "g", "a-stream", t0.Add(time.Millisecond), `{"level":"ERROR","n":4}`)
+	logsPutEvents(t, logs, "g", "b-stream", t0, `{"level":"ERROR","n":1}`, `{"level":"INFO","n":2}`, `{"level":"ERROR","n":3}`)
+	logsPutEvents(t, logs, "g", "a-stream", t0.Add(time.Millisecond), `{"level":"ERROR","n":4}`)
 	var got []string
 	var tok *string
 	for i := 0; i < 5; i++ {
@@ -224,11 +224,11 @@ func TestLogsFilterLogEventsAndStreams(t *testing.T) {
 		"limit 0":          {LogGroupName: aws.String("g"), Limit: aws.Int32(0)},
 	} {
 		_, err := logs.FilterLogEvents(ctx, in)
-		wantAPIError(t, err, "InvalidParameterException")
+		logsWantCode(t, err, "InvalidParameterException")
 		_ = name
 	}
 	_, err = logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("nope")})
-	wantAPIError(t, err, "ResourceNotFoundException")
+	logsWantCode(t, err, "ResourceNotFoundException")
 
 	ls, err := logs.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String("g")})
 	if err != nil || len(ls.LogStreams) != 2 || aws.ToString(ls.LogStreams[0].LogStreamName) != "a-stream" ||
@@ -246,5 +246,5 @@ func TestLogsFilterLogEventsAndStreams(t *testing.T) {
 		t.Fatalf("second page: %v %+v", err, ls)
 	}
 	_, err = logs.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String("g"), OrderBy: logstypes.OrderByLastEventTime, LogStreamNamePrefix: aws.String("a")})
-	wantAPIError(t, err, "InvalidParameterException")
+	logsWantCode(t, err, "InvalidParameterException")
 }

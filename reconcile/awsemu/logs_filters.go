@@ -17,8 +17,8 @@ var (
 	filterNameRE = regexp.MustCompile(`^[^:*]*$`)
 	metricNameRE = regexp.MustCompile(`^[^:*$]*$`)
 	// metricValueRE: a number, a JSON selector ($.a.b[0]) or a space-delimited field ($name, $1).
-	metricValueRE     = regexp.MustCompile(`^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|\$\.[A-Za-z0-9_\-.\[\]]+|\$[A-Za-z0-9_]+)$`)
-	logsStandardUnits = map[string]bool{
+	metricValueRE = regexp.MustCompile(`^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|\$\.[A-Za-z0-9_\-.\[\]]+|\$[A-Za-z0-9_]+)$`)
+	logsUnits     = map[string]bool{
 		"Seconds": true, "Microseconds": true, "Milliseconds": true, "Bytes": true, "Kilobytes": true,
 		"Megabytes": true, "Gigabytes": true, "Terabytes": true, "Bits": true, "Kilobits": true,
 		"Megabits": true, "Gigabits": true, "Terabits": true, "Percent": true, "Count": true,
@@ -92,7 +92,7 @@ func validTransformation(t metricTransformation, kind pattern.Kind) error {
 	if !metricValueRE.MatchString(t.MetricValue) {
 		return errorf("InvalidParameterException", "Invalid metric value: "+t.MetricValue)
 	}
-	if t.Unit != "" && !logsStandardUnits[t.Unit] {
+	if t.Unit != "" && !logsUnits[t.Unit] {
 		return constraint(t.Unit, m+"unit", "satisfy enum value set: [Seconds, Microseconds, Milliseconds, Bytes, ... Count/Second, None]")
 	}
 	if len(t.Dimensions) > 3 {

@@ -12,9 +12,9 @@ import (
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 )
 
-// putFilter puts a filter counting 1 per match in namespace NS; tr, if set, replaces the
+// logsPutFilter puts a filter counting 1 per match in namespace NS; tr, if set, replaces the
 // transformation.
-func putFilter(t *testing.T, logs *cloudwatchlogs.Client, group, name, pat string, tr *logstypes.MetricTransformation) {
+func logsPutFilter(t *testing.T, logs *cloudwatchlogs.Client, group, name, pat string, tr *logstypes.MetricTransformation) {
 	t.Helper()
 	if tr == nil {
 		tr = &logstypes.MetricTransformation{MetricName: aws.String(name), MetricNamespace: aws.String("NS"), MetricValue: aws.String("1")}
@@ -32,7 +32,7 @@ func TestLogsPutMetricFilterValidation(t *testing.T) {
 	_, cfg := logsEnv(t)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
 	ctx := context.Background()
-	mustCreateGroup(t, logs, "g")
+	logsCreateGroup(t, logs, "g")
 	tr := func(mod func(*logstypes.MetricTransformation)) []logstypes.MetricTransformation {
 		m := logstypes.MetricTransformation{MetricName: aws.String("M"), MetricNamespace: aws.String("NS"), MetricValue: aws.String("1")}
 		if mod != nil {
@@ -79,7 +79,7 @@ func TestLogsPutMetricFilterValidation(t *testing.T) {
 				}
 				return
 			}
-			wantAPIError(t, err, tc.code)
+			logsWantCode(t, err, tc.code)
 			if !strings.Contains(err.Error(), tc.msg) {
 				t.Fatalf("message %q does not mention %q", err, tc.msg)
 			}
@@ -91,13 +91,13 @@ func TestLogsMetricFiltersCRUD(t *testing.T) {
 	_, cfg := logsEnv(t)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
 	ctx := context.Background()
-	mustCreateGroup(t, logs, "g")
-	mustCreateGroup(t, logs, "h")
-	putFilter(t, logs, "g", "b-filter", "ERROR", nil)
-	putFilter(t, logs, "g", "a-filter", "WARN", nil)
-	putFilter(t, logs, "h", "a-filter", "INFO", nil)
+	logsCreateGroup(t, logs, "g")
+	logsCreateGroup(t, logs, "h")
+	logsPutFilter(t, logs, "g", "b-filter", "ERROR", nil)
+	logsPutFilter(t, logs, "g", "a-filter", "WARN", nil)
+	logsPutFilter(t, logs, "h", "a-filter", "INFO", nil)
 	// Same (group, name) overwrites: still one filter, with the new pattern and transformation.
-	putFilter(t, logs, "g", "b-filter", `{ $.x = 1 }`, &logstypes.MetricTransformation{MetricName: aws.String("X"),
+	logsPutFilter(t, logs, "g", "b-filter", `{ $.x = 1 }`, &logstypes.MetricTransformation{MetricName: aws.String("X"),
 		MetricNamespace: aws.String("Other"), MetricValue: aws.String("$.v"), DefaultValue: aws.Float64(0)})
 	out, err := logs.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: aws.String("g")})
 	if err != nil {
@@ -139,9 +139,9 @@ func TestLogsMetricFiltersCRUD(t *testing.T) {
 		}
 	}
 	_, err = logs.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{MetricName: aws.String("X")})
-	wantAPIError(t, err, "InvalidParameterException")
+	logsWantCode(t, err, "InvalidParameterException")
 	_, err = logs.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: aws.String("nope")})
-	wantAPIError(t, err, "ResourceNotFoundException")
+	logsWantCode(t, err, "ResourceNotFoundException")
 
 	if _, err := logs.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String("a-filter")}); err != nil {
 		t.Fatal(err)
@@ -157,9 +157,9 @@ func TestLogsMetricFilterQuotaAndPaging(t *testing.T) {
 	_, cfg := logsEnv(t)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
 	ctx := context.Background()
-	mustCreateGroup(t, logs, "g")
+	logsCreateGroup(t, logs, "g")
 	for i := 0; i < maxMetricFilters; i++ {
-		putFilter(t, logs, "g", fmt.Sprintf("f%03d", i), "", nil)
+		logsPutFilter(t, logs, "g", fmt.Sprintf("f%03d", i), "", nil)
 	}
 	_, err := logs.PutMetricFilter(ctx, &cloudwatchlogs.PutMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String("one-too-many"),
 		FilterPattern: aws.String(""), MetricTransformations: []logstypes.MetricTransformation{{MetricName: aws.String("M"),
@@ -169,7 +169,7 @@ func TestLogsMetricFilterQuotaAndPaging(t *testing.T) {
 		t.Fatalf("101st filter: want LimitExceededException, got %v", err)
 	}
 	// Overwriting an existing filter at the quota is fine.
-	putFilter(t, logs, "g", "f050", "ERROR", nil)
+	logsPutFilter(t, logs, "g", "f050", "ERROR", nil)
 	var names []string
 	p := cloudwatchlogs.NewDescribeMetricFiltersPaginator(logs, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: aws.String("g")})
 	pages := 0
@@ -187,7 +187,7 @@ func TestLogsMetricFilterQuotaAndPaging(t *testing.T) {
 		t.Fatalf("%d filters in %d pages, first %s", len(names), pages, names[0])
 	}
 	_, err = logs.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{NextToken: aws.String("garbage")})
-	wantAPIError(t, err, "InvalidParameterException")
+	logsWantCode(t, err, "InvalidParameterException")
 }
 
 func TestLogsTestMetricFilter(t *testing.T) {
@@ -219,7 +219,7 @@ func TestLogsTestMetricFilter(t *testing.T) {
 		t.Fatalf("no matches: %v %+v", err, out)
 	}
 	_, err = logs.TestMetricFilter(ctx, &cloudwatchlogs.TestMetricFilterInput{FilterPattern: aws.String(`{ $.a = `), LogEventMessages: msgs})
-	wantAPIError(t, err, "InvalidParameterException")
+	logsWantCode(t, err, "InvalidParameterException")
 	_, err = logs.TestMetricFilter(ctx, &cloudwatchlogs.TestMetricFilterInput{FilterPattern: aws.String(``), LogEventMessages: make([]string, 51)})
-	wantAPIError(t, err, "InvalidParameterException")
+	logsWantCode(t, err, "InvalidParameterException")
 }

@@ -33,8 +33,8 @@ func logsEnv(t *testing.T) (*Emulator, aws.Config) {
 	}
 }
 
-// wantAPIError fails unless err is an API error with the given code.
-func wantAPIError(t *testing.T, err error, code string) {
+// logsWantCode fails unless err is an API error with the given code.
+func logsWantCode(t *testing.T, err error, code string) {
 	t.Helper()
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
@@ -45,7 +45,7 @@ func wantAPIError(t *testing.T, err error, code string) {
 	}
 }
 
-func mustCreateGroup(t *testing.T, logs *cloudwatchlogs.Client, name string) {
+func logsCreateGroup(t *testing.T, logs *cloudwatchlogs.Client, name string) {
 	t.Helper()
 	if _, err := logs.CreateLogGroup(context.Background(), &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name)}); err != nil {
 		t.Fatalf("create log group %s: %v", name, err)
@@ -83,7 +83,7 @@ func TestLogsCreateLogGroupValidation(t *testing.T) {
 				}
 				return
 			}
-			wantAPIError(t, err, tc.code)
+			logsWantCode(t, err, tc.code)
 		})
 	}
 	_, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/app/a-b_c.d#1")})
@@ -98,7 +98,7 @@ func TestLogsDescribeLogGroups(t *testing.T) {
 	logs := cloudwatchlogs.NewFromConfig(cfg)
 	ctx := context.Background()
 	for _, n := range []string{"b", "a", "B", "/x", "ab", "abc"} {
-		mustCreateGroup(t, logs, n)
+		logsCreateGroup(t, logs, n)
 		e.Advance(time.Second)
 	}
 	if _, err := logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("ab"), RetentionInDays: aws.Int32(90)}); err != nil {
@@ -169,10 +169,10 @@ func TestLogsRetentionAndDelete(t *testing.T) {
 	e, cfg := logsEnv(t)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
 	ctx := context.Background()
-	mustCreateGroup(t, logs, "g")
+	logsCreateGroup(t, logs, "g")
 	for _, days := range []int32{0, 2, 4, 6, 3650, 10000} {
 		_, err := logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("g"), RetentionInDays: aws.Int32(days)})
-		wantAPIError(t, err, "InvalidParameterException")
+		logsWantCode(t, err, "InvalidParameterException")
 	}
 	for _, days := range []int32{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653} {
 		if _, err := logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("g"), RetentionInDays: aws.Int32(days)}); err != nil {
@@ -192,14 +192,14 @@ func TestLogsRetentionAndDelete(t *testing.T) {
 		t.Fatal("retention still set after DeleteRetentionPolicy")
 	}
 	_, err = logs.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String("nope")})
-	wantAPIError(t, err, "ResourceNotFoundException")
+	logsWantCode(t, err, "ResourceNotFoundException")
 
 	// Deleting a group drops its tags, filters and streams: a new group of the same name is bare.
 	arn := "arn:aws:logs:us-east-1:123456789012:log-group:g"
 	if _, err := logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"k": "v"}}); err != nil {
 		t.Fatal(err)
 	}
-	putFilter(t, logs, "g", "f", "ERROR", nil)
+	logsPutFilter(t, logs, "g", "f", "ERROR", nil)
 	if _, err := logs.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s")}); err != nil {
 		t.Fatal(err)
 	}
@@ -213,8 +213,8 @@ func TestLogsRetentionAndDelete(t *testing.T) {
 		t.Fatal("tags survived DeleteLogGroup")
 	}
 	_, err = logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String("g")})
-	wantAPIError(t, err, "ResourceNotFoundException")
-	mustCreateGroup(t, logs, "g")
+	logsWantCode(t, err, "ResourceNotFoundException")
+	logsCreateGroup(t, logs, "g")
 	mf, err := logs.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: aws.String("g")})
 	if err != nil || len(mf.MetricFilters) != 0 {
 		t.Fatalf("filters after re-create: %v %+v", err, mf)
@@ -282,9 +282,9 @@ func TestLogsTags(t *testing.T) {
 			t.Errorf("%s: no error", name)
 			continue
 		}
-		wantAPIError(t, err, in.code)
+		logsWantCode(t, err, in.code)
 	}
 	//lint:ignore SA1019 the deprecated name-based variant is part of the emulated API
 	_, err = logs.ListTagsLogGroup(ctx, &cloudwatchlogs.ListTagsLogGroupInput{LogGroupName: aws.String("nope")})
-	wantAPIError(t, err, "ResourceNotFoundException")
+	logsWantCode(t, err, "ResourceNotFoundException")
 }

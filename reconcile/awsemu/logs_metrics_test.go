@@ -12,9 +12,9 @@ import (
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 )
 
-// datumRecorder taps e.bus.putDatum (keeping whatever CloudWatch hook is there) and returns a
+// logsDatumRecorder taps e.bus.putDatum (keeping whatever CloudWatch hook is there) and returns a
 // function listing what was emitted so far, one line per datapoint, under the emulator's lock.
-func datumRecorder(e *Emulator) func() []string {
+func logsDatumRecorder(e *Emulator) func() []string {
 	var got []string
 	e.mu.Lock()
 	prev := e.bus.putDatum
@@ -41,19 +41,19 @@ func datumRecorder(e *Emulator) func() []string {
 func TestLogsMetricFiltersEmitDatapoints(t *testing.T) {
 	e, cfg := logsEnv(t)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
-	rec := datumRecorder(e)
-	mustCreateGroup(t, logs, "g")
-	mustCreateStream(t, logs, "g", "s")
-	putFilter(t, logs, "g", "errors", `{ $.errorCode = "*" }`, &logstypes.MetricTransformation{MetricName: aws.String("Errors"),
+	rec := logsDatumRecorder(e)
+	logsCreateGroup(t, logs, "g")
+	logsCreateStream(t, logs, "g", "s")
+	logsPutFilter(t, logs, "g", "errors", `{ $.errorCode = "*" }`, &logstypes.MetricTransformation{MetricName: aws.String("Errors"),
 		MetricNamespace: aws.String("NS"), MetricValue: aws.String("1"), DefaultValue: aws.Float64(0)})
-	putFilter(t, logs, "g", "latency", `{ $.latency > 0 }`, &logstypes.MetricTransformation{MetricName: aws.String("Latency"),
+	logsPutFilter(t, logs, "g", "latency", `{ $.latency > 0 }`, &logstypes.MetricTransformation{MetricName: aws.String("Latency"),
 		MetricNamespace: aws.String("NS"), MetricValue: aws.String("$.latency"), Unit: logstypes.StandardUnitMilliseconds,
 		Dimensions: map[string]string{"Op": "$.op"}})
-	putFilter(t, logs, "g", "bytes", `[ip, status=4*, bytes]`, &logstypes.MetricTransformation{MetricName: aws.String("Bytes"),
+	logsPutFilter(t, logs, "g", "bytes", `[ip, status=4*, bytes]`, &logstypes.MetricTransformation{MetricName: aws.String("Bytes"),
 		MetricNamespace: aws.String("NS"), MetricValue: aws.String("$bytes"), Dimensions: map[string]string{"Status": "$status"}})
 
 	t0 := e.Now() // 05:06:00
-	putEvents(t, logs, "g", "s", t0.Add(10*time.Second),
+	logsPutEvents(t, logs, "g", "s", t0.Add(10*time.Second),
 		`{"errorCode":"AccessDenied","op":"Decrypt"}`,
 		`{"latency":12.5,"op":"Decrypt"}`,
 		`{"latency":"slow","op":"Decrypt"}`, // not a number: matches nothing numeric
@@ -71,7 +71,7 @@ func TestLogsMetricFiltersEmitDatapoints(t *testing.T) {
 	// defaultValue 0 at 05:07:00. The minute 05:06 had a match, so no default for it. Latency and
 	// Bytes have no defaultValue. Minute 05:08 has no events at all: nothing.
 	e.Advance(time.Minute)
-	putEvents(t, logs, "g", "s", e.Now().Add(5*time.Second), `{"latency":3,"op":"Encrypt"}`)
+	logsPutEvents(t, logs, "g", "s", e.Now().Add(5*time.Second), `{"latency":3,"op":"Encrypt"}`)
 	e.Advance(3 * time.Minute)
 	want = append(want,
 		"NS/Latency 05:07:05.000 3 Milliseconds Op=Encrypt",
@@ -82,8 +82,8 @@ func TestLogsMetricFiltersEmitDatapoints(t *testing.T) {
 	}
 	// A filter created after a minute's events does not report a default for that minute; a
 	// minute that is still open reports nothing yet.
-	putEvents(t, logs, "g", "s", e.Now().Add(time.Second), `plain text`)
-	putFilter(t, logs, "g", "late", `NOPE`, &logstypes.MetricTransformation{MetricName: aws.String("Late"),
+	logsPutEvents(t, logs, "g", "s", e.Now().Add(time.Second), `plain text`)
+	logsPutFilter(t, logs, "g", "late", `NOPE`, &logstypes.MetricTransformation{MetricName: aws.String("Late"),
 		MetricNamespace: aws.String("NS"), MetricValue: aws.String("1"), DefaultValue: aws.Float64(7)})
 	if got := rec(); len(got) != len(want) {
 		t.Fatalf("an open minute reported: %v", got[len(want):])
@@ -93,7 +93,7 @@ func TestLogsMetricFiltersEmitDatapoints(t *testing.T) {
 	if got := rec(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("after the late filter:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	putEvents(t, logs, "g", "s", e.Now(), `still plain`)
+	logsPutEvents(t, logs, "g", "s", e.Now(), `still plain`)
 	e.Advance(time.Minute)
 	want = append(want, "NS/Errors 05:12:00.000 0 ", "NS/Late 05:12:00.000 7 ")
 	if got := rec(); strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -104,9 +104,9 @@ func TestLogsMetricFiltersEmitDatapoints(t *testing.T) {
 func TestLogsDeliverThroughBus(t *testing.T) {
 	e, cfg := logsEnv(t)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
-	rec := datumRecorder(e)
-	mustCreateGroup(t, logs, "trail-group")
-	putFilter(t, logs, "trail-group", "kms", `{ $.eventSource = kms.amazonaws.com }`, nil)
+	rec := logsDatumRecorder(e)
+	logsCreateGroup(t, logs, "trail-group")
+	logsPutFilter(t, logs, "trail-group", "kms", `{ $.eventSource = kms.amazonaws.com }`, nil)
 	at := e.Now().Add(-30 * time.Second)
 	e.mu.Lock()
 	err := e.bus.putLogEvents("arn:aws:logs:us-east-1:123456789012:log-group:trail-group:*", "123456789012_CloudTrail_us-east-1",
