@@ -36,8 +36,8 @@ func svcTestConfig(url, accessKey string) aws.Config {
 	}
 }
 
-// wantSNSAPIError checks err is an API error with that code and a message containing msg.
-func wantSNSAPIError(t *testing.T, err error, code, msg string) {
+// wantAPIError checks err is an API error with that code and a message containing msg.
+func wantAPIError(t *testing.T, err error, code, msg string) {
 	t.Helper()
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
@@ -85,7 +85,7 @@ func TestSNSCreateTopic(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := c.CreateTopic(ctx, &tc.in)
 			if tc.code != "" {
-				wantSNSAPIError(t, err, tc.code, tc.msg)
+				wantAPIError(t, err, tc.code, tc.msg)
 				return
 			}
 			if err != nil || aws.ToString(out.TopicArn) != aws.ToString(first.TopicArn) {
@@ -132,16 +132,16 @@ func TestSNSTopicAttributes(t *testing.T) {
 		t.Errorf("after SetTopicAttributes: %v", attrs)
 	}
 	_, err := c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn), AttributeName: aws.String("FifoTopic"), AttributeValue: aws.String("true")})
-	wantSNSAPIError(t, err, "InvalidParameter", "Invalid parameter: AttributeName")
+	wantAPIError(t, err, "InvalidParameter", "Invalid parameter: AttributeName")
 	_, err = c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn), AttributeName: aws.String("TracingConfig"), AttributeValue: aws.String("Sometimes")})
-	wantSNSAPIError(t, err, "InvalidParameter", "TracingConfig")
+	wantAPIError(t, err, "InvalidParameter", "TracingConfig")
 	_, err = c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn + "-missing")})
 	var nf *snstypes.NotFoundException
 	if !errors.As(err, &nf) {
 		t.Fatalf("missing topic: want NotFoundException, got %v", err)
 	}
 	_, err = c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String("not-an-arn")})
-	wantSNSAPIError(t, err, "InvalidParameter", "TopicArn")
+	wantAPIError(t, err, "InvalidParameter", "TopicArn")
 }
 
 func TestSNSSubscriptions(t *testing.T) {
@@ -185,11 +185,11 @@ func TestSNSSubscriptions(t *testing.T) {
 	for _, tc := range errCases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String(tc.protocol), Endpoint: aws.String(tc.endpoint), Attributes: tc.attrs})
-			wantSNSAPIError(t, err, tc.code, tc.msg)
+			wantAPIError(t, err, tc.code, tc.msg)
 		})
 	}
 	_, err = c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn + "x"), Protocol: aws.String("email"), Endpoint: aws.String("a@example.com")})
-	wantSNSAPIError(t, err, "NotFound", "Topic does not exist")
+	wantAPIError(t, err, "NotFound", "Topic does not exist")
 
 	// Listing: the pending email shows as PendingConfirmation; the queue with its ARN.
 	list, err := c.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn)})
@@ -223,7 +223,7 @@ func TestSNSSubscriptions(t *testing.T) {
 		t.Fatalf("confirmation requests: %d", confirmations)
 	}
 	_, err = c.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(arn), Token: aws.String("bogus")})
-	wantSNSAPIError(t, err, "InvalidParameter", "Token")
+	wantAPIError(t, err, "InvalidParameter", "Token")
 	conf, err := c.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(arn), Token: aws.String(token), AuthenticateOnUnsubscribe: aws.String("true")})
 	if err != nil || aws.ToString(conf.SubscriptionArn) != aws.ToString(withArn.SubscriptionArn) {
 		t.Fatalf("confirm: %v %v", conf, err)
@@ -234,12 +234,12 @@ func TestSNSSubscriptions(t *testing.T) {
 	}
 
 	_, err = c.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String("PendingConfirmation")})
-	wantSNSAPIError(t, err, "InvalidParameter", "SubscriptionArn")
+	wantAPIError(t, err, "InvalidParameter", "SubscriptionArn")
 	if _, err := c.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: queue.SubscriptionArn}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: queue.SubscriptionArn})
-	wantSNSAPIError(t, err, "NotFound", "Subscription does not exist")
+	wantAPIError(t, err, "NotFound", "Subscription does not exist")
 	if got := snsTopicAttrs(t, c, arn); got["SubscriptionsDeleted"] != "1" || got["SubscriptionsConfirmed"] != "1" {
 		t.Fatalf("after unsubscribe: %v", got)
 	}
@@ -280,7 +280,7 @@ func TestSNSListPagination(t *testing.T) {
 		t.Fatalf("ListSubscriptions first page: %d %v", len(all.Subscriptions), err)
 	}
 	_, err = c.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn), NextToken: aws.String("garbage")})
-	wantSNSAPIError(t, err, "InvalidParameter", "NextToken")
+	wantAPIError(t, err, "InvalidParameter", "NextToken")
 	topics, err := c.ListTopics(ctx, &sns.ListTopicsInput{})
 	if err != nil || len(topics.Topics) != 2 || topics.NextToken != nil {
 		t.Fatalf("ListTopics: %+v %v", topics, err)
@@ -308,7 +308,7 @@ func TestSNSTagsAndDelete(t *testing.T) {
 		many = append(many, snstypes.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")})
 	}
 	_, err = c.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: many})
-	wantSNSAPIError(t, err, "TagLimitExceeded", "tag quota")
+	wantAPIError(t, err, "TagLimitExceeded", "tag quota")
 	_, err = c.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn + "-gone")})
 	var rnf *snstypes.ResourceNotFoundException
 	if !errors.As(err, &rnf) {
@@ -395,7 +395,7 @@ func TestSNSPublishOutboxAndExpiry(t *testing.T) {
 	for _, tc := range pubErrs {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.Publish(ctx, &tc.in)
-			wantSNSAPIError(t, err, tc.code, tc.msg)
+			wantAPIError(t, err, tc.code, tc.msg)
 		})
 	}
 	// The pipeline's publish reaches the confirmed subscriber too.

@@ -74,7 +74,7 @@ func TestTaggingGetResources(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			out, err := tc.GetResources(ctx, &c.in)
 			if c.error != "" {
-				wantSNSAPIError(t, err, c.error, "")
+				wantAPIError(t, err, c.error, "")
 				return
 			}
 			if err != nil {
