@@ -162,6 +162,11 @@ type ClientOptions struct {
 func NewClients(cfg aws.Config, o ClientOptions) Clients {
 	proto := strings.ToLower(o.CloudWatchProtocol)
 	cfg = cfg.Copy()
+	if o.MaxAttempts > 0 {
+		// Every service client wraps cfg.Retryer with cfg.RetryMaxAttempts when that is set (as
+		// AWS_MAX_ATTEMPTS or a test's config does), which would silently undo o.MaxAttempts.
+		cfg.RetryMaxAttempts = o.MaxAttempts
+	}
 	standard := func(so *retry.StandardOptions) {
 		if o.MaxAttempts > 0 {
 			so.MaxAttempts = o.MaxAttempts
