@@ -154,13 +154,16 @@ func newAccount(t *testing.T, name, url, proto string) *account {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIDSCENARIO", SecretAccessKey: "secret", Source: "test"}, nil
 		}),
-		RetryMaxAttempts: 1,
 	}
 	env, err := reconcile.ResolveEnv(context.Background(), cfg, scenarioAccount)
 	if err != nil {
 		t.Fatalf("resolve env: %v", err)
 	}
 	a := &account{t: t, backend: name, url: url, proto: proto, cfg: cfg, env: env}
+	// The test's own clients do not retry: a fault injected for the controller must not be
+	// absorbed by them, and their calls must not be slowed by a retryer's backoff.
+	cfg = cfg.Copy()
+	cfg.RetryMaxAttempts = 1
 	a.cw = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
 		if proto == reconcile.ProtocolQuery {
 			o.Protocol = awsquery.New(cwschemas.GraniteServiceVersion20100801)
