@@ -74,6 +74,9 @@ func (c *Controller) apply(ctx context.Context, plan Plan) ([]Change, error) {
 			errs = append(errs, err)
 		} else {
 			ch.Applied = true
+			if t, ok := s.Want.(*Trail); ok {
+				ch.State = loggingState(t.Logging) // created or repaired: it logs now
+			}
 		}
 		changes = append(changes, ch)
 	}

@@ -168,6 +168,7 @@ func NewClients(cfg aws.Config, o ClientOptions) Clients {
 		cfg.RetryMaxAttempts = o.MaxAttempts
 	}
 	standard := func(so *retry.StandardOptions) {
+		so.Retryables = append([]retry.IsErrorRetryable{noRetryOnQuota}, so.Retryables...)
 		if o.MaxAttempts > 0 {
 			so.MaxAttempts = o.MaxAttempts
 		}
@@ -215,6 +216,30 @@ func CheckCloudWatchProtocol(p string) error {
 		return nil
 	}
 	return &TerminalError{Invalid: true, Err: fmt.Errorf("cloudwatch protocol %q: must be cbor, query or json", p)}
+}
+
+// noRetryOnQuota stops the retryer from retrying a quota error as if it were throttling: the SDK
+// counts LimitExceededException among throttle codes (aws-api.md §0.4), but CloudWatch Logs'
+// 101st metric filter, or CloudWatch's alarm quota, fails the same way however long one waits.
+//
+// It also retries two modeled throttles the SDK leaves alone (aws-api.md §0.4, §1.3): SNS's
+// ThrottledException ("Throttled") and CloudWatch's ConcurrentModificationException (HTTP 429).
+var noRetryOnQuota = retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return aws.UnknownTernary
+	}
+	switch code := ae.ErrorCode(); {
+	case isQuotaCode(code):
+		return aws.FalseTernary
+	case code == "Throttled", code == "ConcurrentModificationException":
+		return aws.TrueTernary
+	}
+	return aws.UnknownTernary
+})
+
+func isQuotaCode(code string) bool {
+	return code == "LimitExceededException" || code == "LimitExceeded"
 }
 
 // callMiddleware adds, at the end of the finalize step (inside the retry loop, so once per attempt),

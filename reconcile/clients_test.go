@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
@@ -112,5 +114,54 @@ func TestResolveEnvFromSTS(t *testing.T) {
 	env, err := ResolveEnv(context.Background(), testConfig(srv.URL), "")
 	if err != nil || env.AccountID != "444455556666" || env.Partition != "aws" {
 		t.Errorf("env %+v, err %v", env, err)
+	}
+}
+
+// TestQuotaErrorsAreNotRetried: the 101st metric filter fails at once, not after three throttled
+// attempts, and is terminal.
+func TestQuotaErrorsAreNotRetried(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(400)
+		io.WriteString(w, `{"__type":"LimitExceededException","message":"Resource limit exceeded."}`)
+	}))
+	defer srv.Close()
+	cl := NewClients(testConfig(srv.URL), ClientOptions{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard})
+	_, err := cl.Logs.PutMetricFilter(context.Background(), &cloudwatchlogs.PutMetricFilterInput{
+		LogGroupName: aws.String("lg"), FilterName: aws.String("f"), FilterPattern: aws.String(""),
+		MetricTransformations: []ltypes.MetricTransformation{{MetricName: aws.String("m"), MetricNamespace: aws.String("n"), MetricValue: aws.String("1")}}})
+	if err == nil || n != 1 {
+		t.Errorf("err %v after %d attempts, want one attempt", err, n)
+	}
+	if !IsTerminal(err) {
+		t.Errorf("a quota error should be terminal: %v", err)
+	}
+}
+
+func TestSNSThrottledIsRetried(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		first := n == 1
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/xml")
+		if first {
+			w.WriteHeader(429)
+			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>Throttled</Code><Message>slow down</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
+			return
+		}
+		io.WriteString(w, `<DeleteTopicResponse><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></DeleteTopicResponse>`)
+	}))
+	defer srv.Close()
+	cl := NewClients(testConfig(srv.URL), ClientOptions{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard})
+	if _, err := cl.SNS.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: aws.String("arn:aws:sns:ap-southeast-2:1:t")}); err != nil || n != 2 {
+		t.Errorf("err %v after %d attempts, want success on the second", err, n)
 	}
 }

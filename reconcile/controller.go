@@ -76,11 +76,13 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 	wants := make([]State, 0, len(monitors))
 	names := map[string]bool{}
 	for _, m := range monitors {
+		// Every Monitor of the file counts as present, even one that cannot run here: pruning
+		// "removed" monitors must never take a broken one for a removed one.
+		names[m.Metadata.Name] = true
 		if m.Spec.Region != "" && m.Spec.Region != c.env.Region {
 			errs = append(errs, &TerminalError{Invalid: true, Err: fmt.Errorf("monitor %s: spec.region %s differs from the controller's region %s", m.Metadata.Name, m.Spec.Region, c.env.Region)})
 			continue
 		}
-		names[m.Metadata.Name] = true
 		wants = append(wants, Desired(m, c.env))
 	}
 
@@ -103,6 +105,9 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 		}
 	}
 
+	if err := c.prefetch(ctx, wants, p); err != nil {
+		return res, errors.Join(append(errs, err)...)
+	}
 	for _, want := range wants {
 		got, err := c.observe(ctx, want, p)
 		if err != nil {

@@ -130,6 +130,9 @@ func TestConvergeFromEmptyThenNoop(t *testing.T) {
 			t.Errorf("email subscription state %q, want PendingConfirmation", ch.State)
 		}
 	}
+	if ch := findChange(res, "Trail/pattern1-logging-trail"); ch.State != "logging" {
+		t.Errorf("trail state %q, want logging", ch.State)
+	}
 	if code := ExitCode(res, nil, false); code != 0 {
 		t.Errorf("exit code %d", code)
 	}

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -57,5 +58,54 @@ func TestNoopPassOver1000AlarmsCostsAtMost40Calls(t *testing.T) {
 	t.Logf("cold-cache no-op pass: %d calls", total)
 	if f.calls["cloudwatch:ListTagsForResource"] != 0 {
 		t.Errorf("owned alarms were read one by one: %v", f.calls)
+	}
+}
+
+// TestNoopPassOverTenMonitorsCostsAtMost40Calls: AWS allows 100 metric filters a log group, so
+// 1,000 alarms really are ten log groups; alarms and log groups are read for all monitors at once.
+func TestNoopPassOverTenMonitorsCostsAtMost40Calls(t *testing.T) {
+	f := newFakeAWS()
+	c := newTestController(f, Options{})
+	var ms []spec.Monitor
+	for i := 0; i < 10; i++ {
+		m := bigMonitor(100)[0]
+		m.Metadata.Name = fmt.Sprintf("m%d", i)
+		m.Spec.LogGroup.Name = fmt.Sprintf("lg-%d", i)
+		for j := range m.Spec.Alarms {
+			m.Spec.Alarms[j].Name = fmt.Sprintf("m%d-alarm-%03d", i, j)
+			if i > 0 {
+				m.Spec.Alarms[j].AlarmActions = []string{f.env.topicARN(fmt.Sprintf("t%d", j%3))}
+			}
+		}
+		if i > 0 {
+			m.Spec.Trail, m.Spec.Topics = nil, nil
+		}
+		ms = append(ms, m)
+	}
+	reconcile(t, c, ms, false)
+	f.resetCalls()
+	requireAllNoop(t, reconcile(t, c, ms, false))
+	total, writes := f.callCount()
+	t.Logf("no-op pass over 10 monitors × 100 alarms: %d calls %v", total, f.calls)
+	if total > 40 || writes != 0 {
+		t.Errorf("no-op pass: %d calls (%d writes), want ≤ 40 and none: %v", total, writes, f.calls)
+	}
+}
+
+// BenchmarkNoopPass1000 measures the controller's own CPU and allocations for a warm no-op pass
+// over 1,000 alarms against the in-process fake (no network).
+func BenchmarkNoopPass1000(b *testing.B) {
+	f := newFakeAWS()
+	c := newTestController(f, Options{})
+	ms := bigMonitor(1000)
+	if _, err := c.Reconcile(context.Background(), ms, false); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.Reconcile(context.Background(), ms, false); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

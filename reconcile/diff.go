@@ -61,6 +61,9 @@ func Diff(want State, got Actual) Plan {
 		gt := findTrail(got.Trails, want.Trail.Name)
 		d.resource(KindTrail, want.Trail.Name, want.Trail, gt, want.Trail.Adopt, gt != nil,
 			func() (map[string]string, []FieldChange) { return gt.Tags, diffTrail(want.Trail, gt) })
+		if gt != nil {
+			d.plan.Steps[len(d.plan.Steps)-1].State = loggingState(gt.Logging)
+		}
 	}
 
 	// Topics, then their subscriptions; a subscription may be written only on a topic we own.
@@ -276,6 +279,14 @@ func conflictReason(monitor string, tags map[string]string, adopt bool) string {
 	default:
 		return "exists and is not managed by kmswatch; set adopt: true to take it over"
 	}
+}
+
+// loggingState is a trail's State in its Change.
+func loggingState(logging bool) string {
+	if logging {
+		return "logging"
+	}
+	return "not logging"
 }
 
 func updateOrCreate(exists bool, diff func() []FieldChange) (Action, []FieldChange) {

@@ -26,9 +26,10 @@
 //     deletion policy recorded on it says Retain (the default for log groups and trails): it is
 //     then kept and reported "keep". A Monitor missing from the file is pruned only with
 //     Options.PruneRemovedMonitors; Reconcile with no Monitors does nothing.
-//   - Cost. A pass reads alarms 100 names a DescribeAlarms call, metric filters 50 a page per log
-//     group, the region's trails in one DescribeTrails call, then per trail its status and event
-//     selectors, per topic its attributes and subscriptions. Ownership tags are read in bulk (the
+//   - Cost. A pass reads the alarms of all its Monitors at once, 100 names a DescribeAlarms call,
+//     their log groups 50 names a DescribeLogGroups call (logGroupIdentifiers), metric filters 50
+//     a page per log group, the region's trails in one DescribeTrails call, then per trail its
+//     status and event selectors, per topic its attributes and subscriptions. Ownership tags are read in bulk (the
 //     Resource Groups Tagging API, CloudTrail ListTags 20 trails a call) and cached: a warm pass
 //     in which nothing changed reads no tags. The cache is reloaded every Options.OwnershipTTL; a
 //     resource seen for the first time is confirmed with one ListTagsForResource before it is

@@ -57,7 +57,7 @@ func terminalCode(code string) bool {
 		"InvalidParameterCombinationException", "InvalidHomeRegionException":
 		return true
 	}
-	return false
+	return isQuotaCode(code) // a quota holds until the spec asks for less
 }
 
 // isNotFound maps every service's "no such resource" error to one answer. Each service spells it

@@ -18,6 +18,8 @@ type pass struct {
 	// trails are the region's own trails (no shadow copies of other regions' multi-region trails),
 	// from one DescribeTrails call: their definitions, and the foreign trails that feed a log group.
 	trails     []ctypes.Trail
+	alarms     map[string]Alarm    // prefetched, by name, without tags
+	logGroups  map[string]LogGroup // prefetched, by name, without tags
 	filtersOf  map[string][]MetricFilter
 	selectorOf map[string]ManagementEvents
 }

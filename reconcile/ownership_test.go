@@ -209,3 +209,16 @@ func TestSubscriptionRemovedIsUnsubscribedPendingIsNot(t *testing.T) {
 		t.Errorf("subscriptions after removal: %+v", topic.subs)
 	}
 }
+
+func TestMonitorInAnotherRegionIsNotPrunedAsRemoved(t *testing.T) {
+	f := newFakeAWS()
+	reconcile(t, newTestController(f, Options{}), loadYAML(t, small(t, "", "")), false)
+	y := strings.Replace(small(t, "", ""), "spec:\n", "spec:\n  region: eu-west-1\n", 1)
+	res, err := newTestController(f, Options{PruneRemovedMonitors: true}).Reconcile(context.Background(), loadYAML(t, y), false)
+	if err == nil || ExitCode(res, err, false) != ExitInvalid {
+		t.Errorf("a monitor in another region: err %v, exit %d", err, ExitCode(res, err, false))
+	}
+	if len(res.Changes) != 0 || len(f.alarms) != 1 {
+		t.Errorf("it was pruned as removed: %v", actions(res))
+	}
+}
