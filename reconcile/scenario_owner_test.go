@@ -17,6 +17,8 @@ import (
 func ownershipScenarios() []scenario {
 	out := []scenario{
 		{"prune/alarm-removed", pruneAlarm},
+		{"prune/subscription-removed", pruneSubscription},
+		{"update/retention-removed", retentionRemoved},
 		{"prune/log-group-and-trail-kept", keepDataBearing},
 		{"prune/log-group-and-trail-deleted-with-policy-delete", deleteDataBearing},
 		{"prune/removed-monitor", removedMonitor},
@@ -54,6 +56,49 @@ func pruneAlarm(t *testing.T, a *account) {
 	}
 	a.checkChain(ms[0])
 	a.wantNothingOrphaned(ms)
+	a.pass(c, ms, false).wantNoop()
+}
+
+// pruneSubscription: a subscription removed from its topic's item is unsubscribed.
+func pruneSubscription(t *testing.T, a *account) {
+	const sqs = "arn:aws:sqs:ap-southeast-2:123456789012:pager"
+	ms := loadText(t, strings.Replace(baseMonitor, "        - {protocol: email, endpoint: secops@example.com}\n",
+		"        - {protocol: email, endpoint: secops@example.com}\n        - {protocol: sqs, endpoint: \""+sqs+"\"}\n", 1))
+	if len(ms[0].Spec.Topics[0].Subscriptions) != 2 {
+		t.Fatal("the fixture lost its sqs subscription")
+	}
+	a.seed(ms)
+	c := a.controller(reconcile.Options{})
+	a.converge(c, ms)
+
+	ms = loadText(t, baseMonitor)
+	id := "Subscription/scen-alerts/sqs/" + sqs
+	a.pass(c, ms, true).wantExit(reconcile.ExitPending).wantAction(id, reconcile.ActionDelete)
+	a.pass(c, ms, false).wantExit(reconcile.ExitInSync).wantAction(id, reconcile.ActionDelete)
+	for _, s := range a.subscriptions("scen-alerts") {
+		if s.Protocol == "sqs" {
+			t.Fatalf("the removed subscription is still there: %v", s)
+		}
+	}
+	a.checkChain(ms[0])
+	a.pass(c, ms, false).wantNoop()
+}
+
+// retentionRemoved: a log group whose retentionInDays is removed from the spec goes back to
+// "never expire".
+func retentionRemoved(t *testing.T, a *account) {
+	ms := loadText(t, baseMonitor)
+	a.seed(ms)
+	c := a.controller(reconcile.Options{})
+	a.converge(c, ms)
+
+	ms = loadText(t, strings.Replace(baseMonitor, "    retentionInDays: 90\n", "", 1))
+	a.pass(c, ms, true).wantExit(reconcile.ExitPending).wantAction(idLogGroup, reconcile.ActionUpdate, "retentionInDays")
+	a.pass(c, ms, false).wantExit(reconcile.ExitInSync).wantAction(idLogGroup, reconcile.ActionUpdate, "retentionInDays")
+	if lg := a.logGroup("scen-logs"); lg == nil || lg.RetentionInDays != nil {
+		t.Fatalf("log group %+v, want one that never expires", lg)
+	}
+	a.checkChain(ms[0])
 	a.pass(c, ms, false).wantNoop()
 }
 
