@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/go-logr/logr"
@@ -77,10 +78,13 @@ spec:
 
 // benchAccount is an emulator with what the scale monitor presumes, and a controller on it.
 type benchAccount struct {
-	emu  *awsemu.Emulator
-	cfg  aws.Config
-	env  reconcile.Env
-	ctrl *reconcile.Controller
+	// failed counts the attempts that failed, by error code: a pass that converges may still
+	// have retried one.
+	failed callLog
+	emu    *awsemu.Emulator
+	cfg    aws.Config
+	env    reconcile.Env
+	ctrl   *reconcile.Controller
 }
 
 func newBenchAccount(tb testing.TB) *benchAccount {
@@ -108,7 +112,11 @@ func newBenchAccount(tb testing.TB) *benchAccount {
 
 // clients are the controller's clients; Result.Calls counts their calls per pass.
 func (ba *benchAccount) clients() reconcile.Clients {
-	return reconcile.NewClients(ba.cfg, reconcile.ClientOptions{})
+	return reconcile.NewClients(ba.cfg, reconcile.ClientOptions{OnCall: func(service, op, code string, _ time.Duration) {
+		if code != "" {
+			ba.failed.add(service, op+" "+code, code) // key "service:Op Code"
+		}
+	}})
 }
 
 // pass runs one real pass that must leave the account in sync; it returns the calls it made.
@@ -173,10 +181,23 @@ func TestNoopPassCost(t *testing.T) {
 	ms := scaleMonitors(t, 1000)
 	ba := newBenchAccount(t)
 	cold := ba.pass(t, ms)
+	before := ba.failed.snapshot()
 	warm := ba.pass(t, ms)
+	// Result.Calls counts attempts. An attempt the SDK retried after a transport failure is not a
+	// call the design makes; anything else failing in a no-op pass is an error. (A 41st attempt
+	// was seen once in about twenty -race runs on a loaded 2-core machine, before the failed
+	// attempts were logged here; its cause is unknown.)
+	retried := 0
+	for k, n := range callsDiff(before, ba.failed.snapshot()) {
+		t.Logf("%d failed attempts of %s", n, k)
+		if !strings.HasSuffix(k, " RequestError") {
+			t.Errorf("a no-op pass failed: %s", k)
+		}
+		retried += n
+	}
 	t.Logf("1,000 alarms: cold converge %d calls (%d writes), no-op pass %d calls: %v",
 		totalCalls(cold.Calls), reconcile.WriteCalls(cold.Calls), totalCalls(warm.Calls), warm.Calls)
-	if n := totalCalls(warm.Calls); n > 40 {
+	if n := totalCalls(warm.Calls) - retried; n > 40 {
 		t.Errorf("a no-op pass over 1,000 alarms made %d calls, want at most 40: %v", n, warm.Calls)
 	}
 	if w := reconcile.WriteCalls(warm.Calls); w != 0 {

@@ -174,7 +174,7 @@ func TestResilienceFatalErrorAfterEveryWrite(t *testing.T) {
 // duplicates and nothing orphaned.
 func TestResilienceStopAfterEveryWrite(t *testing.T) {
 	t.Parallel()
-	ms := loadText(t, baseMonitor+secondMonitor)
+	ms := faultMonitors(t)
 	seq := writeSeq(t, ms)
 	for k := 1; k <= len(seq); k++ {
 		t.Run(fmt.Sprintf("k=%d", k), func(t *testing.T) {
