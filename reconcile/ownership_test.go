@@ -2,10 +2,12 @@ package reconcile
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 )
 
@@ -220,5 +222,26 @@ func TestMonitorInAnotherRegionIsNotPrunedAsRemoved(t *testing.T) {
 	}
 	if len(res.Changes) != 0 || len(f.alarms) != 1 {
 		t.Errorf("it was pruned as removed: %v", actions(res))
+	}
+}
+
+func TestOwnershipRefreshReadsTrailTagsTwentyAtATime(t *testing.T) {
+	f := newFakeAWS()
+	for i := 0; i < 25; i++ {
+		name := fmt.Sprintf("trail-%02d", i)
+		arn := f.env.trailARN(name)
+		f.trails[name] = &fakeTrail{def: ctypes.Trail{Name: aws.String(name), TrailARN: aws.String(arn), HomeRegion: aws.String(f.env.Region)}}
+		f.trailTags[arn] = map[string]string{}
+		if i == 24 {
+			f.trailTags[arn] = merge2(ownedTags("old-monitor"), map[string]string{TagDeletionPolicy: "Retain"})
+		}
+	}
+	c := newTestController(f, Options{PruneRemovedMonitors: true})
+	res := reconcile(t, c, loadYAML(t, small(t, "", "")), true)
+	if f.calls["cloudtrail:ListTags"] != 2 {
+		t.Errorf("ListTags calls: %d, want 2 for 25 trails", f.calls["cloudtrail:ListTags"])
+	}
+	if ch := findChange(res, "Trail/trail-24"); ch == nil || ch.Action != ActionKeep || ch.Monitor != "old-monitor" {
+		t.Errorf("the owned trail of a removed monitor: %+v", ch)
 	}
 }
