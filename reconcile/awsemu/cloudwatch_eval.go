@@ -19,10 +19,13 @@ import (
 //     breaching: they breach; notBreaching: they do not;
 //     ignore: the state is kept unless the real points decide it whatever the missing ones are;
 //     missing: no data at all gives INSUFFICIENT_DATA; otherwise the missing points count
-//     neither way, so ALARM still needs M real breaching points and anything less is OK. This
-//     is the reading of "missing datapoints are not considered" that never alarms early on
-//     intermittent data (AWS's "avoiding premature transitions to alarm state"); aws-api.md
-//     does not spell out this partial case, so it is a choice, covered by tests.
+//     neither way: ALARM needs M real breaching points — or AWS's rule for intermittent data
+//     (AlarmThatSendsEmail.md, "Avoiding premature transitions to alarm state"): "alarms are
+//     designed to always go into ALARM state when the oldest available breaching datapoint
+//     during the Evaluation Periods number of data points is at least as old as the value of
+//     Datapoints to Alarm, and all other more recent data points are breaching or missing";
+//     anything else is OK. With M=N=3, "X - -" is ALARM, "- - X" and "0 - -" are OK, and with
+//     ignore "X - -" keeps the state (the documentation's table).
 //
 // A 10-second alarm on a per-minute metric (the lab's alarm, whose metric filter writes
 // regular-resolution datapoints stamped at the start of each minute): one 10-second period in six
@@ -74,6 +77,35 @@ func (cw *cwService) tick(from, to time.Time) {
 		sort.SliceStable(jobs, func(i, j int) bool { return jobs[i].at.Before(jobs[j].at) })
 		for _, j := range jobs {
 			cw.evaluate(r, j.a, j.at)
+		}
+		if alignDown(to, time.Hour).After(from) {
+			r.expire(to)
+		}
+	}
+}
+
+// Retention, applied once an emulated hour so a long-running sandbox stays bounded: alarm
+// history is kept 30 days, as CloudWatch keeps it; datapoints 15 days, the retention of
+// one-minute data (older data, which AWS keeps at coarser resolution, PutMetricData no longer
+// accepts and no alarm looks back to).
+const (
+	alarmHistoryRetention = 30 * 24 * time.Hour
+	datapointRetention    = 15 * 24 * time.Hour
+)
+
+func (r *cwRegion) expire(now time.Time) {
+	h := sort.Search(len(r.history), func(i int) bool { return !r.history[i].Timestamp.Before(now.Add(-alarmHistoryRetention)) })
+	if h > 0 {
+		r.history = append(r.history[:0:0], r.history[h:]...)
+	}
+	for key, s := range r.metrics {
+		k := sort.Search(len(s.points), func(i int) bool { return !s.points[i].t.Before(now.Add(-datapointRetention)) })
+		if k == 0 {
+			continue
+		}
+		s.points = append(s.points[:0:0], s.points[k:]...)
+		if len(s.points) == 0 {
+			delete(r.metrics, key)
 		}
 	}
 }
@@ -140,7 +172,7 @@ func (cw *cwService) evaluate(r *cwRegion, a *cwAlarm, at time.Time) {
 		if len(real) == 0 {
 			state = "INSUFFICIENT_DATA"
 		} else {
-			state = okOrAlarm(len(breaching) >= m)
+			state = okOrAlarm(len(breaching) >= m || a.longEnoughBreach(real, at, n, m))
 		}
 	}
 	if state == a.State {
@@ -148,6 +180,28 @@ func (cw *cwService) evaluate(r *cwRegion, a *cwAlarm, at time.Time) {
 	}
 	reason := a.reason(state, real, breaching, missing)
 	cw.changeState(r, a, state, reason, a.reasonData(at, stat, real), at)
+}
+
+// longEnoughBreach is the premature-transition rule: within the last n periods, the oldest
+// breaching datapoint is at least m periods old and every later datapoint breaches too.
+func (a *cwAlarm) longEnoughBreach(real []evalPoint, at time.Time, n, m int) bool {
+	p := time.Duration(a.Period) * time.Second
+	age := func(pt evalPoint) int { return int(at.Sub(pt.start) / p) } // 1: the period ending at `at`
+	for i, pt := range real {
+		if age(pt) > n || !a.breaches(pt.value) {
+			continue
+		}
+		if age(pt) < m {
+			return false
+		}
+		for _, later := range real[i+1:] {
+			if !a.breaches(later.value) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func okOrAlarm(alarm bool) string {

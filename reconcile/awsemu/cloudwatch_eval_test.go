@@ -102,10 +102,15 @@ func TestCloudWatchAlarmEvaluation(t *testing.T) {
 			[]point{{0, 5}, {time.Minute, 0}, {2 * time.Minute, 5}}, "ALARM"},
 		{"3 of 3 needs all", with(sum(1), func(c *alarmCfg) { c.n = 3 }),
 			[]point{{0, 5}, {time.Minute, 0}, {2 * time.Minute, 5}}, "OK"},
-		// M=N=3 with one real point (aws-api.md §5 fills only the missing ones): with missing the
-		// gaps count neither way (OK, see cloudwatch_eval.go), with ignore the state is kept,
-		// with breaching they breach; "0 - -" is OK even when the missing points breach.
-		{"missing, one breaching", with(sum(1), func(c *alarmCfg) { c.n = 3 }), []point{{2 * time.Minute, 5}}, "OK"},
+		// M=N=3 with one real point (aws-api.md §5 fills only the missing ones): with missing,
+		// "- - X" is OK but "X - -" is ALARM (the premature-transition rule, cloudwatch_eval.go);
+		// with ignore the state is kept; with breaching the gaps breach; "0 - -" is OK even
+		// when the missing points breach.
+		{"missing, recent breach", with(sum(1), func(c *alarmCfg) { c.n = 3 }), []point{{2 * time.Minute, 5}}, "OK"},
+		{"missing, breach M periods old", with(sum(1), func(c *alarmCfg) { c.n = 3 }), []point{{0, 5}}, "ALARM"},
+		{"missing, breach then a 0", with(sum(1), func(c *alarmCfg) { c.n = 3 }), []point{{0, 5}, {time.Minute, 0}}, "OK"},
+		{"missing, 2 of 3: breach 2 periods old", with(sum(1), func(c *alarmCfg) { c.n, c.m = 3, 2 }), []point{{time.Minute, 5}}, "ALARM"},
+		{"ignore, breach M periods old", with(sum(1), func(c *alarmCfg) { c.n, c.treat = 3, "ignore" }), []point{{0, 5}}, "INSUFFICIENT_DATA"},
 		{"ignore, one breaching", with(sum(1), func(c *alarmCfg) { c.n, c.treat = 3, "ignore" }), []point{{2 * time.Minute, 5}}, "INSUFFICIENT_DATA"},
 		{"notBreaching, one breaching", with(sum(1), func(c *alarmCfg) { c.n, c.treat = 3, "notBreaching" }), []point{{2 * time.Minute, 5}}, "OK"},
 		{"breaching fills", with(sum(1), func(c *alarmCfg) { c.n, c.treat = 3, "breaching" }), []point{{2 * time.Minute, 5}}, "ALARM"},
@@ -318,5 +323,38 @@ func TestCloudWatchActionsDisabledAndSetAlarmState(t *testing.T) {
 	e.Advance(time.Minute)
 	if a := describeOne(t, cw, "a"); a.StateValue != cwtypes.StateValueInsufficientData {
 		t.Fatalf("manual state not reverted by evaluation: %s", a.StateValue)
+	}
+}
+
+func TestCloudWatchPercentileAlarms(t *testing.T) {
+	cases := []struct {
+		name, stat, lowSample string
+		want                  cwtypes.StateValue
+	}{
+		{"p50 of 1,2,3,4,100 is 3", "p50", "", "ALARM"},
+		{"p99 with 5 samples, evaluate", "p99", "evaluate", "ALARM"},
+		{"p99 with 5 samples, ignore keeps the state", "p99", "ignore", "INSUFFICIENT_DATA"},
+		{"tm80 drops the 100", "tm80", "", "OK"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := New(Options{Start: cwT0})
+			recordPublishes(e)
+			cw := cloudwatch.NewFromConfig(testConfig(t, e))
+			in := alarmInput("p")
+			in.Statistic, in.ExtendedStatistic = "", aws.String(tc.stat)
+			in.ComparisonOperator, in.Threshold = cwtypes.ComparisonOperatorGreaterThanThreshold, aws.Float64(2.5)
+			if tc.lowSample != "" {
+				in.EvaluateLowSampleCountPercentile = aws.String(tc.lowSample)
+			}
+			if _, err := cw.PutMetricAlarm(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+			putPoints(t, cw, point{0, 1}, point{0, 2}, point{0, 3}, point{0, 4}, point{0, 100})
+			e.Advance(time.Minute)
+			if a := describeOne(t, cw, "p"); a.StateValue != tc.want || aws.ToString(a.ExtendedStatistic) != tc.stat {
+				t.Fatalf("state %s (%s), want %s", a.StateValue, aws.ToString(a.StateReason), tc.want)
+			}
+		})
 	}
 }

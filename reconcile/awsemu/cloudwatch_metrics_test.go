@@ -193,3 +193,29 @@ func TestCloudWatchAlarmHistoryPagination(t *testing.T) {
 		}
 	})
 }
+
+// TestCloudWatchRetention: after 31 emulated days, datapoints older than 15 days and history
+// older than 30 days are gone; the alarm itself stays.
+func TestCloudWatchRetention(t *testing.T) {
+	e := New(Options{Start: cwT0})
+	cw := cloudwatch.NewFromConfig(testConfig(t, e))
+	ctx := context.Background()
+	if _, err := cw.PutMetricAlarm(ctx, alarmInput("kept")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("App"),
+		MetricData: []cwtypes.MetricDatum{sdkDatum("Old", 1, cwT0)}}); err != nil {
+		t.Fatal(err)
+	}
+	e.Advance(31 * 24 * time.Hour)
+	lm, err := cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{Namespace: aws.String("App")})
+	if err != nil || len(lm.Metrics) != 0 {
+		t.Fatalf("a metric with only 31-day-old data is still listed: %+v %v", lm.Metrics, err)
+	}
+	h, err := cw.DescribeAlarmHistory(ctx, &cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("kept"),
+		HistoryItemType: cwtypes.HistoryItemTypeConfigurationUpdate})
+	if err != nil || len(h.AlarmHistoryItems) != 0 {
+		t.Fatalf("31-day-old history kept: %+v %v", h.AlarmHistoryItems, err)
+	}
+	describeOne(t, cw, "kept")
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func testConfig(t testing.TB, e *Emulator) aws.Config {
 	}
 	t.Cleanup(func() { srv.Close() })
 	return aws.Config{
-		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
+		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1, HTTPClient: HTTPClient(),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}, nil
 		}),
@@ -160,8 +161,8 @@ func TestCloudWatchAlarmLifecycle(t *testing.T) {
 		}
 		_, err = cw.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
 		var rnf *cwtypes.ResourceNotFoundException
-		if !errors.As(err, &rnf) {
-			t.Fatalf("ListTagsForResource on a deleted alarm: want ResourceNotFoundException, got %v", err)
+		if !errors.As(err, &rnf) || !strings.Contains(rnf.ErrorMessage(), arn) {
+			t.Fatalf("ListTagsForResource on a deleted alarm: want ResourceNotFoundException naming the ARN, got %v", err)
 		}
 		if e.tags.get(arn) != nil {
 			t.Fatalf("tags of a deleted alarm kept: %v", e.tags.get(arn))
@@ -344,6 +345,10 @@ func TestCloudWatchDescribeAlarmsPagination(t *testing.T) {
 		if len(got) != 80 || pages != 12 || got[0] != "app-000" {
 			t.Fatalf("prefix pages of 7: %d pages %d names", pages, len(got))
 		}
+		got, _ = list(cloudwatch.DescribeAlarmsInput{AlarmNames: []string{}, AlarmNamePrefix: aws.String("db-11")})
+		if fmt.Sprint(got) != "[db-111 db-114 db-117]" {
+			t.Fatalf("an empty AlarmNames list must filter nothing: %v", got)
+		}
 		got, _ = list(cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"db-003", "nope", "app-004", "db-003"}})
 		if fmt.Sprint(got) != "[app-004 db-003]" {
 			t.Fatalf("AlarmNames: %v", got)
@@ -364,4 +369,27 @@ func TestCloudWatchDescribeAlarmsPagination(t *testing.T) {
 			t.Fatalf("AlarmTypes=[CompositeAlarm] returned metric alarms: %d %v", len(out.MetricAlarms), err)
 		}
 	})
+}
+
+// TestLargeRequestsOverHTTPClient reads 100 alarms by name (a ~4 KB request, a ~60 KB
+// response) many times: with the SDK's own HTTP client this fails now and then with "use of
+// closed network connection" (see HTTPClient); with HTTPClient it must never fail.
+func TestLargeRequestsOverHTTPClient(t *testing.T) {
+	e := New(Options{Start: cwT0})
+	cw := cloudwatch.NewFromConfig(testConfig(t, e))
+	ctx := context.Background()
+	var names []string
+	for i := 0; i < 100; i++ {
+		in := benchAlarmInput(i)
+		if _, err := cw.PutMetricAlarm(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, *in.AlarmName)
+	}
+	for k := 0; k < 500; k++ {
+		out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: names, MaxRecords: aws.Int32(100)})
+		if err != nil || len(out.MetricAlarms) != 100 {
+			t.Fatalf("call %d: %v", k, err)
+		}
+	}
 }

@@ -39,6 +39,8 @@ type confEnv struct {
 	gap        string
 	seedBucket func(name string)
 	seedRole   func(arn string)
+	// now is the backend's clock: the emulator's emulated time, moto's wall clock.
+	now func() time.Time
 }
 
 const confAccount = "123456789012"
@@ -88,7 +90,7 @@ func (env *confEnv) truth(what string, ok bool) {
 
 func conformanceScenarios() []scenario {
 	var all []scenario
-	for _, part := range [][]scenario{snsScenarios(), kmsScenarios(), taggingScenarios()} {
+	for _, part := range [][]scenario{cloudwatchScenarios(), snsScenarios(), kmsScenarios(), taggingScenarios()} {
 		all = append(all, part...)
 	}
 	return all
@@ -135,7 +137,7 @@ func TestConformance(t *testing.T) {
 					}
 					defer srv.Close()
 					sc.run(&confEnv{T: t, ctx: context.Background(), cfg: confConfig(srv.URL), backend: "awsemu",
-						cwProtocol: proto, gap: sc.motoGap, seedBucket: e.SeedBucket, seedRole: e.SeedRole})
+						cwProtocol: proto, gap: sc.motoGap, seedBucket: e.SeedBucket, seedRole: e.SeedRole, now: e.Now})
 					ran["awsemu"]++
 				})
 			}
@@ -152,7 +154,7 @@ func TestConformance(t *testing.T) {
 					}
 					sc.run(&confEnv{T: t, ctx: context.Background(), cfg: confConfig(m.URL), backend: "moto",
 						cwProtocol: proto, gap: sc.motoGap, seedBucket: func(name string) { m.CreateBucket(t, name) },
-						seedRole: func(string) {}})
+						seedRole: func(string) {}, now: func() time.Time { return time.Now().UTC() }})
 					ran["moto"]++
 				})
 			}

@@ -105,7 +105,7 @@ func coreEmulator(t *testing.T) (*Emulator, aws.Config) {
 	}
 	t.Cleanup(func() { srv.Close() })
 	cfg := aws.Config{
-		Region: "ap-southeast-2", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
+		Region: "ap-southeast-2", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1, HTTPClient: HTTPClient(),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}, nil
 		}),

@@ -66,8 +66,17 @@ type faultState struct {
 
 func (e *Emulator) instrumentation() *faultState {
 	if e.faults == nil {
-		e.faults = &faultState{now: time.Now, quotas: map[string]float64{}, buckets: map[string]*tokenBucket{}}
-		e.inject = e.faults.inject
+		st := &faultState{now: time.Now, quotas: map[string]float64{}, buckets: map[string]*tokenBucket{}}
+		e.faults = st
+		e.inject = func(c *call) (time.Duration, *APIError) {
+			// dispatch fills these only after injection; a refused call is still logged at
+			// the emulated time and counted against its region's quota.
+			c.Now = e.now
+			if c.Region == "" {
+				c.Region = e.region
+			}
+			return st.inject(c)
+		}
 	}
 	return e.faults
 }

@@ -56,6 +56,9 @@ func TestFaultThrottleIsRetriedByTheSDK(t *testing.T) {
 			if got := codes(e, "DescribeAlarms"); len(got) != 3 || got[0] != "Throttling" || got[1] != "Throttling" || got[2] != "" {
 				t.Fatalf("calls %q, want two throttled then one served", got)
 			}
+			if log := e.CallLog(); !log[0].Time.Equal(cwT0) {
+				t.Fatalf("a refused call is logged at %v, want the emulated time %v", log[0].Time, cwT0)
+			}
 		})
 	}
 }

@@ -163,7 +163,10 @@ func (e *Emulator) writeError(w http.ResponseWriter, proto protocol, c *call, ae
 		}
 		// CloudWatch is awsQueryCompatible: the SDK takes ErrorCode() from this header.
 		w.Header().Set("X-Amzn-Query-Error", ae.queryCode()+";"+fault)
-		writeRaw(w, ae.status(), "application/cbor", encodeCBOR(map[string]any{"__type": ae.Type, "message": ae.Message}))
+		// CBOR members match exactly: some shapes model "message" (ResourceNotFound), others
+		// "Message" (ResourceNotFoundException, InternalServiceFault). Send both, so every
+		// typed error carries its ErrorMessage(); the SDK skips the key its shape lacks.
+		writeRaw(w, ae.status(), "application/cbor", encodeCBOR(map[string]any{"__type": ae.Type, "message": ae.Message, "Message": ae.Message}))
 	case protoJSON:
 		if c.Service == "cloudwatch" {
 			fault := "Sender"

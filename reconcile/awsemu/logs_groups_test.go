@@ -26,7 +26,7 @@ func logsEnv(t *testing.T) (*Emulator, aws.Config) {
 	}
 	t.Cleanup(func() { srv.Close() })
 	return e, aws.Config{
-		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
+		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1, HTTPClient: HTTPClient(),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIDLOGS", SecretAccessKey: "secret"}, nil
 		}),

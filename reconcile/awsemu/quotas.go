@@ -33,8 +33,10 @@ var defaultQuotas = map[string]float64{
 	"sns:UntagResource":            10,
 	"sns:ListTagsForResource":      10,
 
-	// KMS (not in aws-api.md; the KMS Developer Guide's "Request quotas" defaults): symmetric
-	// cryptographic operations share one 5,500/s quota (kmsShared); key management is 5/s.
+	// KMS (not in aws-api.md): docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html.
+	// Symmetric cryptographic operations share one quota (kmsShared), 5,500/s in most Regions
+	// (higher in a few); key management is 5/s. The figures are the guide's defaults as
+	// remembered, not re-read here: check Service Quotas before relying on them.
 	"kms:CreateKey":           5,
 	"kms:DisableKey":          5,
 	"kms:EnableKey":           5,
@@ -47,7 +49,7 @@ var defaultQuotas = map[string]float64{
 // kmsShared are the KMS operations that draw on one shared quota.
 var kmsShared = map[string]bool{
 	"Encrypt": true, "Decrypt": true, "ReEncrypt": true, "GenerateDataKey": true,
-	"GenerateDataKeyWithoutPlaintext": true, "GenerateRandom": true,
+	"GenerateDataKeyWithoutPlaintext": true, "GenerateRandom": true, "GenerateMac": true, "VerifyMac": true,
 }
 
 // quotaFor returns the bucket a call draws on and its rate; ok is false for an unlimited call.
@@ -74,11 +76,7 @@ func (st *faultState) allow(c *call) bool {
 	if !ok {
 		return true
 	}
-	region := c.Region
-	if region == "" {
-		region = "default"
-	}
-	key := region + "/" + bucket
+	key := c.Region + "/" + bucket
 	b := st.buckets[key]
 	now := st.now()
 	if b == nil {

@@ -29,7 +29,7 @@ func svcTestEnv(t *testing.T) (*Emulator, aws.Config) {
 
 func svcTestConfig(url, accessKey string) aws.Config {
 	return aws.Config{
-		Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1, HTTPClient: HTTPClient(),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: "secret"}, nil
 		}),
