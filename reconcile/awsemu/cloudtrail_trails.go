@@ -193,7 +193,11 @@ func (s *cloudTrailService) createTrail(c *call) (any, error) {
 		return nil, errorf("MaximumNumberOfTrailsExceededException", "User: "+s.e.acct+" already has 5 trails in "+c.Region+".")
 	}
 	s.trails[t.arn] = t
-	s.e.tags.set(t.arn, tags)
+	// As for every service here, only a tagged resource gets an entry in the tag store (the
+	// Tagging API lists resources that are or were tagged).
+	if len(tags) > 0 {
+		s.e.tags.set(t.arn, tags)
+	}
 	return s.out(t, false), nil
 }
 
@@ -239,7 +243,7 @@ func (s *cloudTrailService) getTrail(c *call) (any, error) {
 }
 
 // describeTrails is not paginated. Names match the trails of the request's region (its own);
-// ARNs match any trail. Unknown names and ARNs are left out, not errors.
+// ARNs match any trail. Unknown names and ARNs are left out, not errors. Trails come in ARN order.
 func (s *cloudTrailService) describeTrails(c *call) (any, error) {
 	var in struct {
 		Names         []string `json:"trailNameList"`
@@ -267,11 +271,15 @@ func (s *cloudTrailService) describeTrails(c *call) (any, error) {
 		Trails []trailOut `json:"trailList"`
 	}
 	out.Trails = []trailOut{}
-	for _, t := range s.visible(c.Region) {
-		if len(wanted) > 0 && !wanted[t.arn] {
-			continue
-		}
-		if t.region != c.Region && !shadows {
+	for _, arn := range s.sortedARNs() {
+		t := s.trails[arn]
+		switch {
+		case len(wanted) > 0:
+			// An ARN names any trail, another region's single-region trail included.
+			if !wanted[t.arn] {
+				continue
+			}
+		case t.region != c.Region && (!t.multiRegion || !shadows):
 			continue
 		}
 		out.Trails = append(out.Trails, s.out(t, true))
@@ -304,6 +312,19 @@ type trailStatusOut struct {
 	LatestDeliveryTime                *time.Time `json:"LatestDeliveryTime,omitempty"`
 	LatestCloudWatchLogsDeliveryTime  *time.Time `json:"LatestCloudWatchLogsDeliveryTime,omitempty"`
 	LatestCloudWatchLogsDeliveryError string     `json:"LatestCloudWatchLogsDeliveryError,omitempty"`
+	// The string members are "no longer in use" but AWS still fills them (the AWS CLI's
+	// get-trail-status example shows them beside their timestamp twins).
+	TimeLoggingStarted             string `json:"TimeLoggingStarted,omitempty"`
+	TimeLoggingStopped             string `json:"TimeLoggingStopped,omitempty"`
+	LatestDeliveryAttemptTime      string `json:"LatestDeliveryAttemptTime,omitempty"`
+	LatestDeliveryAttemptSucceeded string `json:"LatestDeliveryAttemptSucceeded,omitempty"`
+}
+
+func isoSeconds(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -328,6 +349,8 @@ func (s *cloudTrailService) getTrailStatus(c *call) (any, error) {
 		IsLogging: t.logging, StartLoggingTime: timePtr(t.startTime), StopLoggingTime: timePtr(t.stopTime),
 		LatestDeliveryTime: timePtr(t.latestDelivery), LatestCloudWatchLogsDeliveryTime: timePtr(t.latestCWL),
 		LatestCloudWatchLogsDeliveryError: t.latestCWLError,
+		TimeLoggingStarted:                isoSeconds(t.startTime), TimeLoggingStopped: isoSeconds(t.stopTime),
+		LatestDeliveryAttemptTime: isoSeconds(t.latestDelivery), LatestDeliveryAttemptSucceeded: isoSeconds(t.latestDelivery),
 	}, nil
 }
 

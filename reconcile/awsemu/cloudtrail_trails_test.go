@@ -194,7 +194,7 @@ func TestCloudTrailLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ = ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")})
-	if !aws.ToBool(st.IsLogging) || !aws.ToTime(st.StartLoggingTime).Equal(e.Now()) {
+	if !aws.ToBool(st.IsLogging) || !aws.ToTime(st.StartLoggingTime).Equal(e.Now()) || aws.ToString(st.TimeLoggingStarted) != "2026-03-04T05:07:00Z" {
 		t.Fatalf("after StartLogging %+v", st)
 	}
 	e.Advance(time.Minute)
@@ -261,6 +261,16 @@ func TestCloudTrailDescribeTrailsByName(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "a-trail,c-trail" {
 		t.Fatalf("described %v", names)
+	}
+	// Another region's single-region trail: only its ARN finds it.
+	ctCreate(t, cloudtrail.NewFromConfig(inRegion(cfg, "eu-west-1")), &cloudtrail.CreateTrailInput{Name: aws.String("eu-trail")})
+	out, err = ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{"eu-trail", "arn:aws:cloudtrail:eu-west-1:123456789012:trail/eu-trail"}})
+	if err != nil || len(out.TrailList) != 1 || aws.ToString(out.TrailList[0].HomeRegion) != "eu-west-1" {
+		t.Fatalf("other region by ARN: %v %+v", err, out)
+	}
+	out, err = ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{})
+	if err != nil || len(out.TrailList) != 3 {
+		t.Fatalf("all trails of us-east-1: %v %d", err, len(out.TrailList))
 	}
 	_, err = ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{"arn:aws:sns:x"}})
 	logsWantCode(t, err, "CloudTrailARNInvalidException")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -132,7 +133,7 @@ func (s *logsService) describeLogStreams(c *call) (any, error) {
 	}
 	var streams []*logStream
 	for _, st := range g.streams {
-		if in.Prefix == nil || len(st.name) >= len(*in.Prefix) && st.name[:len(*in.Prefix)] == *in.Prefix {
+		if in.Prefix == nil || strings.HasPrefix(st.name, *in.Prefix) {
 			streams = append(streams, st)
 		}
 	}
@@ -165,8 +166,9 @@ func (s *logsService) describeLogStreams(c *call) (any, error) {
 }
 
 func (s *logsService) streamOut(g *logGroup, st *logStream) logStreamOut {
-	o := logStreamOut{Name: st.name, CreationTime: st.created.UnixMilli(),
-		Arn: g.arn(s.e.acct) + ":log-stream:" + st.name, StoredBytes: st.bytes}
+	// A stream's storedBytes has been reported as zero since June 2019 (the SDK's deprecation
+	// note); the group's storedBytes still counts.
+	o := logStreamOut{Name: st.name, CreationTime: st.created.UnixMilli(), Arn: g.arn(s.e.acct) + ":log-stream:" + st.name}
 	if n := len(st.events); n > 0 {
 		first, last, ing := st.events[0].ts, st.events[n-1].ts, st.lastIngest.UnixMilli()
 		o.FirstEvent, o.LastEvent, o.LastIngestion = &first, &last, &ing

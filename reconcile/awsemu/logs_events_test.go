@@ -248,3 +248,29 @@ func TestLogsFilterLogEventsAndStreams(t *testing.T) {
 	_, err = logs.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String("g"), OrderBy: logstypes.OrderByLastEventTime, LogStreamNamePrefix: aws.String("a")})
 	logsWantCode(t, err, "InvalidParameterException")
 }
+
+func TestLogsRetentionExpiresEvents(t *testing.T) {
+	e, cfg := logsEnv(t)
+	logs := cloudwatchlogs.NewFromConfig(cfg)
+	ctx := context.Background()
+	logsCreateGroup(t, logs, "g")
+	logsCreateStream(t, logs, "g", "s")
+	logsPutEvents(t, logs, "g", "s", e.Now(), "first")
+	e.Advance(12 * time.Hour)
+	logsPutEvents(t, logs, "g", "s", e.Now(), "second")
+	if _, err := logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("g"), RetentionInDays: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	e.Advance(13 * time.Hour) // "first" is now 25 hours old, "second" 13
+	out, err := logs.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), StartFromHead: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Events) != 1 || aws.ToString(out.Events[0].Message) != "second" {
+		t.Fatalf("after one day of retention: %+v", out.Events)
+	}
+	lg, _ := logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{})
+	if aws.ToInt64(lg.LogGroups[0].StoredBytes) != int64(len("second")) {
+		t.Fatalf("storedBytes %d", aws.ToInt64(lg.LogGroups[0].StoredBytes))
+	}
+}

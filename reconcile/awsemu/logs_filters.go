@@ -296,7 +296,7 @@ func (s *logsService) deleteMetricFilter(c *call) (any, error) {
 type filterMatchOut struct {
 	EventNumber     int64             `json:"eventNumber"`
 	EventMessage    string            `json:"eventMessage"`
-	ExtractedValues map[string]string `json:"extractedValues,omitempty"`
+	ExtractedValues map[string]string `json:"extractedValues"`
 }
 
 func (s *logsService) testMetricFilter(c *call) (any, error) {
@@ -328,9 +328,12 @@ func (s *logsService) testMetricFilter(c *call) (any, error) {
 		if !ok {
 			continue
 		}
-		// eventNumber is the message's 1-based position in logEventMessages (judgement call: the
-		// API reference only says "the event number"). extractedValues is filled for
-		// space-delimited patterns only, as the filter-pattern guide says.
+		// eventNumber is the message's 1-based position in logEventMessages, and extractedValues
+		// is {} unless the pattern is space-delimited: the AWS CLI reference's test-metric-filter
+		// example answers "eventNumber": 1 and "extractedValues": {} for the pattern ERROR.
+		if fields == nil {
+			fields = map[string]string{}
+		}
 		out.Matches = append(out.Matches, filterMatchOut{EventNumber: int64(i + 1), EventMessage: m, ExtractedValues: fields})
 	}
 	return out, nil

@@ -211,7 +211,7 @@ func TestLogsTestMetricFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out.Matches) != 1 || out.Matches[0].EventNumber != 2 || len(out.Matches[0].ExtractedValues) != 0 {
+	if len(out.Matches) != 1 || out.Matches[0].EventNumber != 2 || out.Matches[0].ExtractedValues == nil || len(out.Matches[0].ExtractedValues) != 0 {
 		t.Fatalf("json matches: %+v", out.Matches)
 	}
 	out, err = logs.TestMetricFilter(ctx, &cloudwatchlogs.TestMetricFilterInput{FilterPattern: aws.String(`nomatch`), LogEventMessages: msgs})

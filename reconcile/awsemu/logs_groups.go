@@ -77,9 +77,11 @@ func (s *logsService) createLogGroup(c *call) (any, error) {
 	}
 	r.groups[in.Name] = g
 	r.sorted = nil
-	// Tags live under the ARN without ":*"; an entry is made even without tags so that the
-	// Resource Groups Tagging API can list the group.
-	s.e.tags.set(g.arn(s.e.acct), in.Tags)
+	// Tags live under the ARN without ":*". Only a tagged group gets an entry: the Resource
+	// Groups Tagging API lists resources that are or were tagged, never others.
+	if len(in.Tags) > 0 {
+		s.e.tags.set(g.arn(s.e.acct), in.Tags)
+	}
 	return struct{}{}, nil
 }
 

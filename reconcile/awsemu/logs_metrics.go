@@ -148,6 +148,30 @@ func (s *logsService) tick(_, to time.Time) {
 	if limit > s.closedBefore {
 		s.closedBefore = limit
 	}
+	s.expire(to)
+}
+
+// expire drops the events that a group's retention no longer keeps. AWS deletes them within 72
+// hours; doing it at once keeps a long sandbox run's memory bounded by the retention.
+func (s *logsService) expire(now time.Time) {
+	for _, r := range s.regions {
+		for _, g := range r.groups {
+			if g.retained == 0 {
+				continue
+			}
+			cut := now.Add(-time.Duration(g.retained) * 24 * time.Hour).UnixMilli()
+			for _, st := range g.streams {
+				n := 0
+				for n < len(st.events) && st.events[n].ts < cut {
+					st.bytes -= int64(len(st.events[n].msg))
+					n++
+				}
+				if n > 0 {
+					st.events = append(st.events[:0:0], st.events[n:]...)
+				}
+			}
+		}
+	}
 }
 
 func (s *logsService) closeMinute(g *logGroup, minute int64) {

@@ -11,8 +11,10 @@ import (
 //
 // Files: svc_logs.go (state, registration, shared validation), logs_groups.go (log groups and
 // retention), logs_tags.go (tagging), logs_filters.go (metric filters and TestMetricFilter),
-// logs_events.go (streams, PutLogEvents, GetLogEvents, FilterLogEvents), logs_metrics.go (the
-// pipeline step: metric filters turn ingested events into datapoints).
+// logs_events.go (streams, PutLogEvents, and the bus end that CloudTrail delivers to),
+// logs_read.go (GetLogEvents, FilterLogEvents), logs_page.go (opaque page tokens),
+// logs_metrics.go (the pipeline step: metric filters turn ingested events into datapoints, and
+// retention expires events).
 //
 // Every Logs error is an HTTP 400 whose __type is the shape name; model-constraint failures are
 // InvalidParameterException with AWS's "1 validation error detected" wording.
