@@ -129,7 +129,8 @@ type EventMatch struct {
 	Matches []string `json:"matches"`
 }
 
-// Matcher decides which alarms' metric filters match an event, as CloudWatch Logs would.
+// Matcher decides which alarms' metric filters match an event, as CloudWatch Logs would. It is
+// immutable and safe for concurrent use.
 type Matcher struct {
 	alarms []compiledAlarm
 }

@@ -85,3 +85,22 @@ func TestMatcher(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+// FuzzReadEvents: any input gives events or an error, never a panic, and every event's message
+// is a JSON object.
+func FuzzReadEvents(f *testing.F) {
+	for _, s := range []string{`{"Records":[{"eventName":"Decrypt"}]}`, "{\"a\":1}\n{\"b\":2}\n", `[{"eventName":1}]`, `{"Records":null}`, `{"Records":[[]]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		evs, err := ReadEvents(strings.NewReader(string(data)), "f.json")
+		if err != nil {
+			return
+		}
+		for _, e := range evs {
+			if !strings.HasPrefix(e.Message, "{") {
+				t.Fatalf("event message is not an object: %q", e.Message)
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kmswatch/kmswatch/spec/pattern"
 )
@@ -54,7 +55,7 @@ func (m *Match) compile() string {
 }
 
 func eq(selector, value string) string {
-	return fmt.Sprintf("(%s = %s)", selector, quote(value))
+	return fmt.Sprintf("(%s = %s)", selector, pattern.Quote(value))
 }
 
 func anyOf(selector string, values []string) string {
@@ -66,13 +67,6 @@ func anyOf(selector string, values []string) string {
 		parts[i] = eq(selector, v)
 	}
 	return "(" + strings.Join(parts, " || ") + ")"
-}
-
-// quote writes a filter-pattern string value. Validation keeps match values to characters that
-// need no escaping; the escapes are for safety only.
-func quote(s string) string {
-	s = strings.ReplaceAll(s, `\`, `\\`)
-	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
 }
 
 // validateFilter checks that exactly one of match and filterPattern is given and that either is
@@ -90,12 +84,13 @@ func validateFilter(p *problems, path string, a *Alarm) {
 			return
 		}
 	}
-	if len(a.FilterPattern) > MaxFilterPattern {
-		p.errorf(path+".filterPattern", "", "must be at most %d characters, has %d", MaxFilterPattern, len(a.FilterPattern))
+	// CloudWatch Logs counts the limit in characters, not bytes.
+	if n := utf8.RuneCountInString(a.FilterPattern); n > MaxFilterPattern {
+		p.errorf(path+".filterPattern", "", "must be at most %d characters, has %d", MaxFilterPattern, n)
 		return
 	}
 	if a.Match != nil {
-		if n := len(a.Pattern()); n > MaxFilterPattern {
+		if n := utf8.RuneCountInString(a.Pattern()); n > MaxFilterPattern {
 			p.errorf(path+".match", "", "compiles to a %d-character pattern, more than CloudWatch Logs' %d", n, MaxFilterPattern)
 		} else if _, err := pattern.Parse(a.Pattern()); err != nil {
 			p.errorf(path+".match", a.Pattern(), "compiles to a pattern CloudWatch Logs would reject: %v", err)

@@ -2,10 +2,12 @@ package spec
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 
+	yaml "go.yaml.in/yaml/v2"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -108,24 +110,54 @@ func decodeDocument(doc []byte, p *problems) (Monitor, bool) {
 	}
 	switch n, depth := treeSize(tree, MaxNodes, 0); {
 	case n > MaxNodes:
-		p.errorf("", "", "document expands to more than %d nodes (anchors and aliases expanded); refusing to decode it", MaxNodes)
+		p.errorf("", "", "document has more than %d nodes (counting what anchors and aliases expand to); a monitor.yaml needs a few hundred", MaxNodes)
 		return m, false
 	case depth > MaxDepth:
 		p.errorf("", "", "nesting deeper than %d levels", MaxDepth)
 		return m, false
 	}
+	// Another kind or version has other fields: say that, rather than list them as unknown.
+	if header(p, tree) {
+		return m, false
+	}
 	before := len(p.errs)
-	checkShape(p, "", tree, monitorType, 0)
+	value := checkShape(p, "", tree, monitorType, 0)
 	if len(p.errs) > before {
 		return m, false
 	}
-	if err := sigsyaml.UnmarshalStrict(doc, &m); err != nil {
-		// The shape check above should have caught everything this can report; keep the
-		// decoder's own words if it did not.
-		p.errorf("", "", "decode: %s", err)
+	// The shape is right and the values converted, so this strict decode cannot fail on
+	// anything the user wrote; keep its words if it ever does. sigs.k8s.io/yaml is the decoder
+	// of record (json tags, unknown fields and duplicate keys refused); the walk above exists
+	// because it names neither the path of an unknown field nor the index of a bad list
+	// element, and because it would format a number written into a string field at float32
+	// precision — the walk has already turned those into strings.
+	data, err := json.Marshal(value)
+	if err == nil {
+		err = sigsyaml.UnmarshalStrict(data, &m)
+	}
+	if err != nil {
+		p.errorf("", "", "decode: %v", err)
 		return m, false
 	}
 	return m, true
+}
+
+// header reports a document whose apiVersion or kind is another's, and whether it did.
+func header(p *problems, tree any) bool {
+	top, _ := tree.(yaml.MapSlice)
+	bad := false
+	for _, it := range top {
+		v, isString := it.Value.(string)
+		switch {
+		case it.Key == "apiVersion" && isString && v != APIVersion:
+			p.errorf("apiVersion", v, "must be %s", APIVersion)
+			bad = true
+		case it.Key == "kind" && isString && v != KindMonitor:
+			p.errorf("kind", v, "must be %s", KindMonitor)
+			bad = true
+		}
+	}
+	return bad
 }
 
 // splitDocuments cuts a stream at "---" lines, as kubectl does. A "---" at column 0 cannot occur

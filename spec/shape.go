@@ -65,6 +65,12 @@ func checkText(doc []byte) string {
 			if isSpace(prev) || strings.IndexByte("[{,:", prev) >= 0 {
 				quote = c
 			}
+		case '<':
+			// A YAML merge key. yaml.v2 drops merged fields when decoding in order (what field
+			// paths need), so the alarm would silently lose them: refuse rather than guess.
+			if (isSpace(prev) || prev == '{' || prev == ',') && isMergeKey(doc[i:]) {
+				return "YAML merge keys (<<) are not supported: write the fields out, or repeat a whole value with an alias (*name)"
+			}
 		case '[', '{':
 			depth++
 			if depth > MaxDepth {
@@ -78,6 +84,23 @@ func checkText(doc []byte) string {
 		prev = c
 	}
 	return ""
+}
+
+// isMergeKey reports whether b starts with "<<" and then ':' (after optional blanks).
+func isMergeKey(b []byte) bool {
+	if len(b) < 3 || b[1] != '<' {
+		return false
+	}
+	for _, c := range b[2:] {
+		switch c {
+		case ' ', '\t':
+			continue
+		case ':':
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -142,41 +165,53 @@ func treeSize(v any, limit, depth int) (nodes, maxDepth int) {
 }
 
 // checkShape compares a decoded YAML value with the Go type it must decode into, reporting
-// unknown fields, duplicate keys and wrong types at their field paths.
-func checkShape(p *problems, path string, v any, t reflect.Type, depth int) {
+// unknown fields, duplicate keys and wrong types at their field paths. It returns the value
+// converted for encoding/json (maps with string keys, numbers as the fields' types); the result
+// is only meaningful when no problem was reported.
+func checkShape(p *problems, path string, v any, t reflect.Type, depth int) any {
 	if depth > MaxDepth {
 		p.errorf(path, "", "nesting deeper than %d levels", MaxDepth)
-		return
+		return nil
 	}
 	if t == durationType {
 		checkDuration(p, path, v)
-		return
+		return v
 	}
 	if t.Kind() == reflect.Pointer {
 		if v == nil {
-			return
+			return nil
 		}
 		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		checkStruct(p, path, v, t, depth)
+		return checkStruct(p, path, v, t, depth)
 	case reflect.Slice:
 		if v == nil {
-			return
+			return nil
 		}
 		list, ok := v.([]any)
 		if !ok {
 			p.errorf(path, scalarText(v), "must be a list")
-			return
+			return nil
 		}
+		out := make([]any, len(list))
 		for i, e := range list {
-			checkShape(p, fmt.Sprintf("%s[%d]", path, i), e, t.Elem(), depth+1)
+			out[i] = checkShape(p, fmt.Sprintf("%s[%d]", path, i), e, t.Elem(), depth+1)
 		}
+		return out
 	case reflect.String:
-		switch v.(type) {
-		case string, int, int64, uint64, float64, nil:
-			// Numbers are read as their text: `value: 1` means "1".
+		switch x := v.(type) {
+		case string, nil:
+			return x
+		case int, int64, uint64:
+			// `value: 1` means "1". (A hex or octal literal would print in decimal; no field
+			// of monitor.yaml has a use for one.)
+			return fmt.Sprint(x)
+		case float64:
+			// Full precision, no exponent: sigs.k8s.io/yaml prints float32 here, which turns 123456789.5
+			// into 1.2345679e+08.
+			return strconv.FormatFloat(x, 'f', -1, 64)
 		case bool:
 			p.errorf(path, scalarText(v), "must be a string; YAML reads unquoted y, n, yes, no, on, off, true and false as booleans, so quote the value")
 		default:
@@ -186,6 +221,7 @@ func checkShape(p *problems, path string, v any, t reflect.Type, depth int) {
 		if _, ok := v.(bool); !ok && v != nil {
 			p.errorf(path, scalarText(v), "must be true or false")
 		}
+		return v
 	case reflect.Int:
 		n, ok := asInt(v)
 		switch {
@@ -197,32 +233,39 @@ func checkShape(p *problems, path string, v any, t reflect.Type, depth int) {
 		case n == 0 && positiveInts[lastKey(path)]:
 			p.errorf(path, "0", "must be at least 1")
 		}
+		return n
 	case reflect.Float64:
 		switch x := v.(type) {
-		case int, int64, uint64, nil:
+		case nil:
+		case int, int64, uint64:
+			f, _ := strconv.ParseFloat(fmt.Sprint(x), 64)
+			return f
 		case float64:
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				p.errorf(path, scalarText(v), "must be a finite number")
+				return nil
 			}
+			return x
 		default:
 			p.errorf(path, scalarText(v), "must be a number")
 		}
 	default:
 		p.errorf(path, "", "internal: no shape check for %s", t)
 	}
+	return nil
 }
 
-func checkStruct(p *problems, path string, v any, t reflect.Type, depth int) {
+func checkStruct(p *problems, path string, v any, t reflect.Type, depth int) any {
 	if v == nil {
-		return
+		return nil
 	}
 	m, ok := v.(yaml.MapSlice)
 	if !ok {
 		p.errorf(path, scalarText(v), "must be a mapping")
-		return
+		return nil
 	}
 	fields := jsonFields(t)
-	seen := make(map[string]bool, len(m))
+	out := make(map[string]any, len(m))
 	for _, it := range m {
 		key, ok := it.Key.(string)
 		if !ok {
@@ -233,18 +276,19 @@ func checkStruct(p *problems, path string, v any, t reflect.Type, depth int) {
 		if path != "" {
 			sub = path + "." + key
 		}
-		if seen[key] {
+		if _, dup := out[key]; dup {
 			p.errorf(sub, "", "duplicate key")
 			continue
 		}
-		seen[key] = true
 		ft, ok := fields[key]
 		if !ok {
 			p.errorf(sub, "", "unknown field%s", suggest(key, fields))
+			out[key] = nil
 			continue
 		}
-		checkShape(p, sub, it.Value, ft, depth+1)
+		out[key] = checkShape(p, sub, it.Value, ft, depth+1)
 	}
+	return out
 }
 
 // jsonFields maps a struct's JSON names to their types, with embedded structs' fields promoted
@@ -333,7 +377,7 @@ func asInt(v any) (int64, bool) {
 	case int64:
 		return x, true
 	case uint64:
-		if x > math.MaxInt32 {
+		if x > math.MaxInt64 {
 			return 0, false
 		}
 		return int64(x), true
@@ -353,7 +397,7 @@ func scalarText(v any) string {
 	case int, int64, uint64:
 		return fmt.Sprint(x)
 	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
+		return strconv.FormatFloat(x, 'f', -1, 64)
 	case yaml.MapSlice, map[any]any:
 		return "a mapping"
 	case []any:

@@ -28,6 +28,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
+	case "run":
+		return runReconcile(ctx, args, stdout, stderr)
 	case "validate":
 		return runValidate(ctx, args, stdout, stderr)
 	case "test":
@@ -38,6 +40,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help":
 		usage(stdout)
 		return 0
+	case "demo":
+		return runDemo(ctx, args, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "kmswatch: unknown command %q\n", cmd)
 		usage(stderr)
@@ -58,9 +64,11 @@ func usage(w io.Writer) {
   kmswatch [run] -f FILE [--once] [--dry-run] [--interval 1m] [--sandbox]
                  [--endpoint-url URL] [--cloudwatch-protocol cbor|query|json] [--region R]
                  [--listen 127.0.0.1:8080] [--log-format json|console] [--output text|json]
+                 [--account-id ID] [--prune-removed-monitors] [-v 1]
   kmswatch validate -f FILE          offline; exit 0 valid, 3 invalid
   kmswatch test -f FILE --events F   offline; which alarms match which CloudTrail events
   kmswatch demo                      the lab end to end against the embedded emulator
+  kmswatch healthcheck [--url http://127.0.0.1:8080/healthz]   exit 0 if the URL answers 2xx (container health checks)
   kmswatch version
 `)
 }

@@ -187,6 +187,20 @@ func cloudwatchScenarios() []scenario {
 				Tags: []cwtypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}}})
 			env.code(err, "ResourceNotFoundException")
 		}},
+		{name: "cloudwatch/alarm-evaluates-metric-data",
+			motoGap: "moto never evaluates alarms against PutMetricData and never publishes (no pipeline); asserted instead: the alarm stays OK",
+			run: func(env *confEnv) {
+				env.alarm(confAlarmInput("conf-eval", 1))
+				_, err := env.cw().PutMetricData(env.ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Conformance/KMS"), MetricData: []cwtypes.MetricDatum{
+					{MetricName: aws.String("KMSSecurityError"), Value: aws.Float64(3), Timestamp: aws.Time(env.now())}}})
+				env.must(err)
+				env.advance(3 * time.Minute)
+				want := cwtypes.StateValueAlarm
+				if env.onMoto() {
+					want = cwtypes.StateValueOk
+				}
+				env.eq("StateValue", env.describeAlarm("conf-eval").StateValue, want)
+			}},
 		{name: "cloudwatch/metric-data-and-statistics", run: func(env *confEnv) {
 			now := env.now().Truncate(time.Minute)
 			_, err := env.cw().PutMetricData(env.ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Conformance/Data"), MetricData: []cwtypes.MetricDatum{

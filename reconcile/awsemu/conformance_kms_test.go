@@ -2,15 +2,10 @@ package awsemu
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
-	tagging "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
-	taggingtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 )
 
 func (env *confEnv) kms() *kms.Client { return kms.NewFromConfig(env.cfg) }
@@ -102,6 +97,22 @@ func kmsScenarios() []scenario {
 			blob[len(blob)-1] ^= 0x55
 			_, err := env.kms().Decrypt(env.ctx, &kms.DecryptInput{CiphertextBlob: blob})
 			env.code(err, "InvalidCiphertextException")
+		}},
+		{name: "kms/encryption-context-must-match", run: func(env *confEnv) {
+			k := env.key("ctx")
+			c := env.kms()
+			out, err := c.Encrypt(env.ctx, &kms.EncryptInput{KeyId: k.KeyId, Plaintext: []byte("x"), EncryptionContext: map[string]string{"app": "pattern1"}})
+			env.must(err)
+			_, err = c.Decrypt(env.ctx, &kms.DecryptInput{CiphertextBlob: out.CiphertextBlob, EncryptionContext: map[string]string{"app": "other"}})
+			env.code(err, "InvalidCiphertextException")
+			back, err := c.Decrypt(env.ctx, &kms.DecryptInput{CiphertextBlob: out.CiphertextBlob, EncryptionContext: map[string]string{"app": "pattern1"}})
+			env.must(err)
+			env.eq("Plaintext", string(back.Plaintext), "x")
+		}},
+		{name: "kms/generate-data-key-spec-or-bytes", run: func(env *confEnv) {
+			k := env.key("both")
+			_, err := env.kms().GenerateDataKey(env.ctx, &kms.GenerateDataKeyInput{KeyId: k.KeyId, KeySpec: kmstypes.DataKeySpecAes256, NumberOfBytes: aws.Int32(32)})
+			env.code(err, "ValidationException")
 		}},
 		{name: "kms/disabled-key",
 			motoGap: "moto decrypts with a disabled key; asserted instead: the Decrypt succeeds while DescribeKey says Disabled",
@@ -213,88 +224,6 @@ func kmsScenarios() []scenario {
 			env.must(err)
 			env.eq("tags", len(out.Tags), 1)
 			env.eq("b", aws.ToString(out.Tags[0].TagValue), "2")
-		}},
-	}
-}
-
-func (env *confEnv) tagging() *tagging.Client { return tagging.NewFromConfig(env.cfg) }
-
-// seedTagged makes two tagged topics, one tagged key and an untagged topic.
-func (env *confEnv) seedTagged() (owned, other, key string) {
-	env.Helper()
-	c := env.sns()
-	mk := func(name, monitor string) string {
-		out, err := c.CreateTopic(env.ctx, &sns.CreateTopicInput{Name: aws.String(name),
-			Tags: []snstypes.Tag{{Key: aws.String("kmswatch.dev/monitor"), Value: aws.String(monitor)}, {Key: aws.String("kmswatch.dev/managed-by"), Value: aws.String("kmswatch")}}})
-		env.must(err)
-		return aws.ToString(out.TopicArn)
-	}
-	owned, other = mk("conf-owned", "m1"), mk("conf-other", "m2")
-	env.topic("conf-untagged")
-	k := env.key("tagged key")
-	_, err := env.kms().TagResource(env.ctx, &kms.TagResourceInput{KeyId: k.KeyId, Tags: []kmstypes.Tag{{TagKey: aws.String("kmswatch.dev/monitor"), TagValue: aws.String("m1")}}})
-	env.must(err)
-	return owned, other, aws.ToString(k.Arn)
-}
-
-func (env *confEnv) resources(in *tagging.GetResourcesInput) []string {
-	env.Helper()
-	var arns []string
-	p := tagging.NewGetResourcesPaginator(env.tagging(), in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(env.ctx)
-		env.must(err)
-		for _, m := range page.ResourceTagMappingList {
-			arns = append(arns, aws.ToString(m.ResourceARN))
-		}
-	}
-	sort.Strings(arns)
-	return arns
-}
-
-func taggingScenarios() []scenario {
-	return []scenario{
-		{name: "tagging/tag-filters", run: func(env *confEnv) {
-			owned, other, key := env.seedTagged()
-			env.eq("monitor m1", env.resources(&tagging.GetResourcesInput{TagFilters: []taggingtypes.TagFilter{
-				{Key: aws.String("kmswatch.dev/monitor"), Values: []string{"m1"}}}}), []string{key, owned})
-			env.eq("m1 or m2, managed", env.resources(&tagging.GetResourcesInput{TagFilters: []taggingtypes.TagFilter{
-				{Key: aws.String("kmswatch.dev/monitor"), Values: []string{"m1", "m2"}}, {Key: aws.String("kmswatch.dev/managed-by")}}}), []string{other, owned})
-		}},
-		{name: "tagging/service-type-filters", run: func(env *confEnv) {
-			owned, other, key := env.seedTagged()
-			env.eq("sns", env.resources(&tagging.GetResourcesInput{ResourceTypeFilters: []string{"sns"}}), []string{other, owned})
-			env.eq("kms", env.resources(&tagging.GetResourcesInput{ResourceTypeFilters: []string{"kms"}}), []string{key})
-			env.eq("kms:key", env.resources(&tagging.GetResourcesInput{ResourceTypeFilters: []string{"kms:key"}}), []string{key})
-		}},
-		{name: "tagging/sns-topic-type-filter",
-			motoGap: "moto matches SNS resources only by the bare service \"sns\", so \"sns:topic\" finds nothing; asserted instead: an empty result",
-			run: func(env *confEnv) {
-				owned, other, _ := env.seedTagged()
-				want := []string{other, owned}
-				if env.onMoto() {
-					want = nil
-				}
-				env.eq("sns:topic", env.resources(&tagging.GetResourcesInput{ResourceTypeFilters: []string{"sns:topic"}}), want)
-			}},
-		{name: "tagging/pages", run: func(env *confEnv) {
-			owned, other, key := env.seedTagged()
-			var sizes []int
-			p := tagging.NewGetResourcesPaginator(env.tagging(), &tagging.GetResourcesInput{ResourcesPerPage: aws.Int32(2),
-				TagFilters: []taggingtypes.TagFilter{{Key: aws.String("kmswatch.dev/monitor")}}})
-			for p.HasMorePages() {
-				page, err := p.NextPage(env.ctx)
-				env.must(err)
-				sizes = append(sizes, len(page.ResourceTagMappingList))
-			}
-			env.eq("page sizes", sizes, []int{2, 1})
-			_ = []string{owned, other, key}
-		}},
-		{name: "tagging/deleted-topic-not-listed", run: func(env *confEnv) {
-			owned, other, _ := env.seedTagged()
-			_, err := env.sns().DeleteTopic(env.ctx, &sns.DeleteTopicInput{TopicArn: aws.String(owned)})
-			env.must(err)
-			env.eq("topics left", env.resources(&tagging.GetResourcesInput{ResourceTypeFilters: []string{"sns"}}), []string{other})
 		}},
 	}
 }

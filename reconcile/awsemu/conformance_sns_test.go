@@ -79,6 +79,29 @@ func snsScenarios() []scenario {
 			env.eq("DisplayName", a["DisplayName"], "Security")
 			env.eq("KmsMasterKeyId", a["KmsMasterKeyId"], "alias/aws/sns")
 		}},
+		{name: "sns/set-topic-attributes-unknown-name",
+			motoGap: "moto stores any attribute name SetTopicAttributes is given, AWS refuses unknown ones; asserted instead: success",
+			run: func(env *confEnv) {
+				arn := env.topic("conf-setbad")
+				_, err := env.sns().SetTopicAttributes(env.ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn),
+					AttributeName: aws.String("Colour"), AttributeValue: aws.String("red")})
+				if env.onMoto() {
+					env.must(err)
+					return
+				}
+				env.code(err, "InvalidParameter")
+			}},
+		{name: "sns/confirm-subscription-bad-token",
+			motoGap: "moto accepts any ConfirmSubscription token; asserted instead: success",
+			run: func(env *confEnv) {
+				arn := env.topic("conf-token")
+				_, err := env.sns().ConfirmSubscription(env.ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(arn), Token: aws.String("not-a-token")})
+				if env.onMoto() {
+					env.must(err)
+					return
+				}
+				env.code(err, "InvalidParameter")
+			}},
 		{name: "sns/get-missing-topic", run: func(env *confEnv) {
 			_, err := env.sns().GetTopicAttributes(env.ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String("arn:aws:sns:us-east-1:" + confAccount + ":conf-none")})
 			env.code(err, "NotFound")

@@ -57,14 +57,16 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		proto, c.Service, c.Op = protoCBOR, "cloudwatch", strings.TrimPrefix(r.URL.Path, cborPrefix)
 		c.in, err = decodeCBOR(body)
 	case r.Header.Get("X-Amz-Target") != "":
-		prefix, op, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+		prefix, op := splitTarget(r.Header.Get("X-Amz-Target"))
 		proto, c.Service, c.Op = protoJSON, jsonTargets[prefix], op
 		c.in, err = decodeJSON(body)
 	default:
+		// A form body is awsQuery even when it does not parse: the error is answered in XML.
+		proto = protoQuery
 		var form url.Values
 		form, err = url.ParseQuery(string(body))
 		if err == nil {
-			proto, c.Service, c.Op = protoQuery, queryVersions[form.Get("Version")], form.Get("Action")
+			c.Service, c.Op = queryVersions[form.Get("Version")], form.Get("Action")
 			c.in, err = decodeQuery(form)
 		}
 	}
@@ -180,6 +182,19 @@ func (e *Emulator) writeError(w http.ResponseWriter, proto protocol, c *call, ae
 	default:
 		writeRaw(w, ae.status(), "text/xml", encodeQueryError(ae, c.RequestID))
 	}
+}
+
+// splitTarget splits X-Amz-Target into the service prefix and the operation. The SDKs send
+// "CloudTrail_20131101.GetTrail"; botocore (AWS CLI v1) sends CloudTrail's fully qualified
+// "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrail", so the prefix is the
+// segment just before the operation.
+func splitTarget(target string) (prefix, op string) {
+	i := strings.LastIndexByte(target, '.')
+	if i < 0 {
+		return target, ""
+	}
+	prefix, op = target[:i], target[i+1:]
+	return prefix[strings.LastIndexByte(prefix, '.')+1:], op
 }
 
 func readBody(r *http.Request) ([]byte, error) {

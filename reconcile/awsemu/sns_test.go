@@ -27,6 +27,8 @@ func svcTestEnv(t *testing.T) (*Emulator, aws.Config) {
 	return e, svcTestConfig(srv.URL, "AKIDSVCTEST")
 }
 
+// svcTestConfig is an SDK config for the emulator or moto at url, signed with accessKey. Both
+// are loopback servers, so it uses HTTPClient (a smithy-go request-body race).
 func svcTestConfig(url, accessKey string) aws.Config {
 	return aws.Config{
 		Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1, HTTPClient: HTTPClient(),
@@ -80,6 +82,8 @@ func TestSNSCreateTopic(t *testing.T) {
 		{name: "fifo suffix without FifoTopic", in: sns.CreateTopicInput{Name: aws.String("q.fifo")}, code: "InvalidParameter", msg: "Topic Name"},
 		{name: "unknown attribute", in: sns.CreateTopicInput{Name: aws.String("x"), Attributes: map[string]string{"Colour": "red"}}, code: "InvalidParameter", msg: "Colour"},
 		{name: "bad policy json", in: sns.CreateTopicInput{Name: aws.String("x"), Attributes: map[string]string{"Policy": "{"}}, code: "InvalidParameter", msg: "Policy"},
+		{name: "display name over 100", in: sns.CreateTopicInput{Name: aws.String("x"), Attributes: map[string]string{"DisplayName": strings.Repeat("d", 101)}},
+			code: "InvalidParameter", msg: "Invalid parameter: Attributes Reason: DisplayName"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -408,6 +412,20 @@ func TestSNSPublishOutboxAndExpiry(t *testing.T) {
 	}
 	if last := e.Outbox()[len(e.Outbox())-1]; last.Endpoint != "confirmed@example.com" || !strings.Contains(last.Message, `"AlarmName":"x"`) {
 		t.Fatalf("bus delivery %+v", last)
+	}
+
+	// The https endpoint was sent a SubscriptionConfirmation envelope it can confirm from.
+	var conf map[string]string
+	for _, d := range e.Outbox() {
+		if d.Protocol == "https" && d.Type == "SubscriptionConfirmation" {
+			if err := json.Unmarshal([]byte(d.Body), &conf); err != nil {
+				t.Fatalf("https confirmation %q: %v", d.Body, err)
+			}
+		}
+	}
+	if conf["Type"] != "SubscriptionConfirmation" || conf["Token"] == "" || conf["TopicArn"] != arn ||
+		!strings.Contains(conf["SubscribeURL"], "Action=ConfirmSubscription&TopicArn=") || !strings.HasSuffix(conf["SubscribeURL"], "&Token="+conf["Token"]) {
+		t.Fatalf("https confirmation envelope %v", conf)
 	}
 
 	// Unconfirmed subscriptions disappear 48 hours (emulated) after they were made.

@@ -110,7 +110,8 @@ func (s *snsService) createTopic(c *call) (any, error) {
 			return nil, snsInvalid("Attributes Reason: Unknown attribute %s", k)
 		}
 		if err := snsCheckTopicAttr(k, v); err != nil {
-			return nil, err
+			// CreateTopic names the attribute in its reason: "Attributes Reason: DisplayName".
+			return nil, snsInvalid("Attributes Reason: %s", k)
 		}
 	}
 	if err := snsCheckTags(in.Tags); err != nil {

@@ -8,8 +8,10 @@ import (
 
 // The Resource Groups Tagging API reads e.tags, which every service keeps by ARN, so that one
 // GetResources call finds a monitor's resources across CloudWatch, Logs, CloudTrail, SNS and
-// KMS. It answers only for ARNs of the request's region. As in AWS, a resource is listed when it
-// is tagged or ever was (an entry in e.tags), with an empty tag list once its tags are removed.
+// KMS. It answers only for ARNs of the request's region. AWS lists resources that are tagged
+// or ever were; e.tags holds an entry for untagged resources too (services make one at
+// creation), so a resource is listed while it has at least one tag — one whose tags were all
+// removed is not listed, where AWS may still show it with "Tags": [].
 
 // taggingDefaultPerPage is GetResources' page size when ResourcesPerPage is unset (AWS does not
 // document it; 50 is what the service and moto return).
@@ -166,6 +168,9 @@ func (t *taggingService) getResources(c *call) (any, error) {
 			continue
 		}
 		tags := t.e.tags.get(arn)
+		if len(tags) == 0 {
+			continue
+		}
 		ok := true
 		for _, f := range in.TagFilters {
 			v, has := tags[f.Key]

@@ -8,6 +8,13 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	tagging "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	taggingtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -142,5 +149,93 @@ func TestTaggingPagination(t *testing.T) {
 	_, err := tc.GetTagValues(ctx, &tagging.GetTagValuesInput{Key: aws.String("")})
 	if !errors.As(err, &ipe) {
 		t.Fatalf("empty key: %v", err)
+	}
+}
+
+// TestTaggingAcrossServices tags one resource of each kind through its own service's API and
+// finds them all, and only them, with one GetResources call.
+func TestTaggingAcrossServices(t *testing.T) {
+	e, cfg := svcTestEnv(t)
+	ctx := context.Background()
+	e.SeedBucket("b")
+	owner := map[string]string{"kmswatch.dev/monitor": "lab"}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs := cloudwatchlogs.NewFromConfig(cfg)
+	for _, g := range []string{"owned-group", "plain-group"} {
+		in := &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(g)}
+		if g == "owned-group" {
+			in.Tags = owner
+		}
+		_, err := logs.CreateLogGroup(ctx, in)
+		must(err)
+	}
+	cw := cloudwatch.NewFromConfig(cfg)
+	for _, a := range []string{"owned-alarm", "plain-alarm"} {
+		in := &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String(a), Namespace: aws.String("N"), MetricName: aws.String("M"),
+			Statistic: cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1),
+			ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold}
+		if a == "owned-alarm" {
+			in.Tags = []cwtypes.Tag{{Key: aws.String("kmswatch.dev/monitor"), Value: aws.String("lab")}}
+		}
+		_, err := cw.PutMetricAlarm(ctx, in)
+		must(err)
+	}
+	ct := cloudtrail.NewFromConfig(cfg)
+	for _, tr := range []string{"owned-trail", "plain-trail"} {
+		in := &cloudtrail.CreateTrailInput{Name: aws.String(tr), S3BucketName: aws.String("b")}
+		if tr == "owned-trail" {
+			in.TagsList = []cttypes.Tag{{Key: aws.String("kmswatch.dev/monitor"), Value: aws.String("lab")}}
+		}
+		_, err := ct.CreateTrail(ctx, in)
+		must(err)
+	}
+	s := sns.NewFromConfig(cfg)
+	_, err := s.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("owned-topic"), Tags: []snstypes.Tag{{Key: aws.String("kmswatch.dev/monitor"), Value: aws.String("lab")}}})
+	must(err)
+	_, err = s.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("plain-topic")})
+	must(err)
+	k := kms.NewFromConfig(cfg)
+	_, err = k.CreateKey(ctx, &kms.CreateKeyInput{Tags: []kmstypes.Tag{{TagKey: aws.String("kmswatch.dev/monitor"), TagValue: aws.String("lab")}}})
+	must(err)
+	_, err = k.CreateKey(ctx, &kms.CreateKeyInput{})
+	must(err)
+
+	tc := tagging.NewFromConfig(cfg)
+	list := func(in *tagging.GetResourcesInput) []string {
+		t.Helper()
+		out, err := tc.GetResources(ctx, in)
+		must(err)
+		var types []string
+		for _, m := range out.ResourceTagMappingList {
+			svc, typ := taggingType(aws.ToString(m.ResourceARN))
+			types = append(types, svc+":"+typ)
+		}
+		sort.Strings(types)
+		return types
+	}
+	all := "[cloudtrail:trail cloudwatch:alarm kms:key logs:log-group sns:topic]"
+	if got := fmt.Sprint(list(&tagging.GetResourcesInput{})); got != all {
+		t.Errorf("no filter: %s, want only the tagged %s", got, all)
+	}
+	if got := fmt.Sprint(list(&tagging.GetResourcesInput{TagFilters: []taggingtypes.TagFilter{{Key: aws.String("kmswatch.dev/monitor"), Values: []string{"lab"}}}})); got != all {
+		t.Errorf("by tag: %s", got)
+	}
+	for _, typ := range []string{"cloudtrail:trail", "cloudwatch:alarm", "kms:key", "logs:log-group", "sns:topic"} {
+		if got := fmt.Sprint(list(&tagging.GetResourcesInput{ResourceTypeFilters: []string{typ}})); got != "["+typ+"]" {
+			t.Errorf("type %s: %s", typ, got)
+		}
+	}
+	// Deleting the alarm and the log group drops them from the listing.
+	_, err = cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{"owned-alarm"}})
+	must(err)
+	_, err = logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String("owned-group")})
+	must(err)
+	if got := fmt.Sprint(list(&tagging.GetResourcesInput{})); got != "[cloudtrail:trail kms:key sns:topic]" {
+		t.Errorf("after deletes: %s", got)
 	}
 }

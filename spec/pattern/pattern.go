@@ -115,9 +115,10 @@ func isAlnum(c byte) bool {
 func isNameChar(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }
 
 // isWordChar is what an unquoted value may contain. AWS says values with
-// characters such as '@', '$' or '\' must be quoted; in practice '.', ':',
-// '/', '*' and '-' work unquoted (the CIS pattern uses kms.amazonaws.com, the
-// docs use 123.123.* and 4*).
+// characters such as '@', '$' or '\' must be quoted, yet shows '.', '*',
+// '-' and '+' unquoted (the CIS kms.amazonaws.com, the docs' 123.123.*, 4*,
+// +1000). Judgement call: ':' and '/' are accepted too, so that unquoted
+// ARNs parse; the canonical form quotes every string anyway.
 func isWordChar(c byte) bool {
 	return isAlnum(c) || strings.IndexByte("_-.*:/+", c) >= 0
 }

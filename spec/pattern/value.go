@@ -56,7 +56,7 @@ func valueFor(word string) *value {
 	return &value{kind: valString, text: word}
 }
 
-// matchString applies a string value with its wildcards to s. AWS: "*Event"
+// matchWildcard applies a string value with its wildcards to s. AWS: "*Event"
 // matches PutEvent, "Event*" matches EventId, "Ev*ent" only matches the
 // literal Ev*ent (FilterAndPatternSyntax.md); "*" alone matches any value.
 func matchWildcard(pat, s string) bool {
@@ -118,9 +118,10 @@ func (s *scanner) scanOp() (cmpOp, string, bool) {
 	return 0, "", false
 }
 
-// compare applies op and v to a leaf of the event given as text. numeric
-// says whether the leaf may be read as a number (a JSON number, or a string
-// that is a number by AWS's grammar).
+// compare applies op and v to a leaf of the event (a JSON value node or a
+// space-delimited field) given as text. A number value reads the leaf as a
+// number when it is one by AWS's grammar, whether it was a JSON number or a
+// string.
 func compare(op cmpOp, v *value, leaf string) bool {
 	switch v.kind {
 	case valRegex:

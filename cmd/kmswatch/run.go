@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/go-logr/logr"
+
+	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/daemon"
+	"github.com/kmswatch/kmswatch/spec"
+)
+
+// runReconcile is `kmswatch [run]`: the daemon, or one pass with --once. It returns the exit code.
+func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f, err := parseRunFlags(args, stderr, daemon.DefaultLogFormat(stderr))
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitInvalid
+	}
+	log, flush, err := daemon.NewLogger(stderr, f.logFormat, f.verbosity)
+	if err != nil {
+		fmt.Fprintf(stderr, "kmswatch: %v\n", err)
+		return exitInvalid
+	}
+	defer flush()
+
+	// The file is loaded here once before anything else: an invalid file is exit 3 before any AWS
+	// call, and the region and the sandbox's seeds come from it.
+	first, err := loadDaemonSpec(f.file)
+	if err != nil {
+		fmt.Fprintf(stderr, "kmswatch: invalid %s:\n%s\n", f.file, indent(err.Error()))
+		return exitInvalid
+	}
+
+	metrics := daemon.NewMetrics()
+	be, err := openBackend(ctx, f, first, log)
+	if err != nil {
+		log.Error(daemon.Redact(err), "cannot set up AWS access")
+		return exitFailed
+	}
+	defer be.close()
+	load := loadDaemonSpec
+	if be.seed != nil {
+		// In the sandbox, whatever a later edit presumes (a new bucket or role) is seeded too.
+		load = func(path string) (daemon.Spec, error) {
+			s, err := loadDaemonSpec(path)
+			if err == nil {
+				be.seed(s.Monitors)
+			}
+			return s, err
+		}
+	}
+	clients := reconcile.NewClients(be.cfg, reconcile.ClientOptions{CloudWatchProtocol: f.cwProtocol, OnCall: metrics.ObserveAWSCall})
+	rec := &lazyController{cfg: be.cfg, accountID: be.accountID, clients: clients, log: log,
+		opts: reconcile.Options{PruneRemovedMonitors: f.pruneRemoved}}
+
+	d, err := daemon.New(daemon.Options{
+		SpecPath: f.file, Load: load, Reconciler: rec, DryRun: f.dryRun, Interval: f.interval,
+		Terminal: reconcile.IsTerminal, Log: log, Metrics: metrics,
+	})
+	if err != nil {
+		log.Error(err, "cannot start")
+		return exitFailed
+	}
+
+	log.Info("kmswatch starting", "version", version, "file", f.file, "once", f.once, "interval", f.interval.String(),
+		"dryRun", f.dryRun, "region", be.cfg.Region, "endpoint", daemon.RedactURL(aws.ToString(be.cfg.BaseEndpoint)))
+	if f.once {
+		res, err := d.Once(ctx)
+		return onceOutput(res, err, f, stdout, stderr)
+	}
+
+	if be.sandboxURL != "" {
+		fmt.Fprint(stderr, sandboxHelp(be.sandboxURL, be.cfg.Region, first.Monitors))
+	}
+	if f.listen != "" {
+		ln, err := net.Listen("tcp", f.listen)
+		if err != nil {
+			log.Error(err, "cannot listen", "address", f.listen)
+			return exitFailed
+		}
+		log.Info("serving /healthz /readyz /metrics /status", "address", ln.Addr().String())
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := daemon.Serve(ctx, ln, d.Handler()); err != nil {
+				log.Error(err, "operations server stopped")
+			}
+		}()
+		defer wg.Wait()
+	}
+	if err := d.Run(ctx); err != nil {
+		log.Error(daemon.Redact(err), "stopped")
+		var inv *daemon.InvalidSpecError
+		if errors.As(err, &inv) {
+			return exitInvalid
+		}
+		return exitFailed
+	}
+	log.Info("stopped")
+	return exitOK
+}
+
+// onceOutput prints a --once pass on stdout (warnings and errors on stderr) and returns its exit code.
+func onceOutput(res *reconcile.Result, err error, f *runFlags, stdout, stderr io.Writer) int {
+	var inv *daemon.InvalidSpecError
+	if errors.As(err, &inv) {
+		fmt.Fprintf(stderr, "kmswatch: invalid %s:\n%s\n", f.file, indent(inv.Err.Error()))
+		return exitInvalid
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "kmswatch: interrupted before the pass finished; run it again to converge")
+		return exitFailed
+	}
+	write := reconcile.WriteText
+	if f.output == "json" {
+		write = reconcile.WriteJSON
+	}
+	if werr := write(stdout, res, f.dryRun); werr != nil {
+		fmt.Fprintf(stderr, "kmswatch: write output: %v\n", werr)
+		return exitFailed
+	}
+	_ = reconcile.WriteWarnings(stderr, res)
+	if err != nil {
+		fmt.Fprintf(stderr, "kmswatch: %v\n", daemon.Redact(err))
+	}
+	return reconcile.ExitCode(res, err, f.dryRun)
+}
+
+// loadDaemonSpec is spec.Load in the daemon's terms.
+func loadDaemonSpec(path string) (daemon.Spec, error) {
+	file, err := spec.Load(path)
+	if err != nil {
+		return daemon.Spec{}, err
+	}
+	s := daemon.Spec{Monitors: file.Monitors}
+	for _, w := range file.Warnings {
+		s.Warnings = append(s.Warnings, w.Error())
+	}
+	return s, nil
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}
+
+// backend is where the AWS calls go: AWS itself (or an endpoint such as moto), or the sandbox.
+type backend struct {
+	cfg       aws.Config
+	accountID string                  // "" means ask STS
+	seed      func(ms []spec.Monitor) // sandbox only: create what the spec presumes exists
+	close     func()
+	// sandboxURL is the emulator's endpoint under --sandbox.
+	sandboxURL string
+}
+
+// openBackend builds the AWS configuration: the default credential chain and everything the SDK
+// reads from the environment (AWS_ENDPOINT_URL included), then --region or the spec's region, and
+// --endpoint-url. With --sandbox, the embedded emulator instead.
+func openBackend(ctx context.Context, f *runFlags, first daemon.Spec, log logr.Logger) (*backend, error) {
+	region := f.region
+	if region == "" {
+		region = specRegion(first.Monitors)
+	}
+	if f.sandbox {
+		return openSandbox(ctx, region, first, log)
+	}
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if f.endpointURL != "" {
+		cfg.BaseEndpoint = aws.String(f.endpointURL)
+	}
+	return &backend{cfg: cfg, accountID: f.accountID, close: func() {}}, nil
+}
+
+// specRegion is the region the spec asks for: the first Monitor's spec.region. Monitors of other
+// regions are reported by the controller as invalid.
+func specRegion(ms []spec.Monitor) string {
+	for _, m := range ms {
+		if m.Spec.Region != "" {
+			return m.Spec.Region
+		}
+	}
+	return ""
+}
+
+// lazyController creates the controller on the first pass, because it needs the account id and
+// STS may be unreachable at start: then the daemon's backoff retries it like any failed pass.
+type lazyController struct {
+	cfg       aws.Config
+	accountID string
+	clients   reconcile.Clients
+	log       logr.Logger
+	opts      reconcile.Options
+	ctrl      *reconcile.Controller
+}
+
+func (l *lazyController) Reconcile(ctx context.Context, monitors []spec.Monitor, dryRun bool) (*reconcile.Result, error) {
+	if l.ctrl == nil {
+		env, err := reconcile.ResolveEnv(ctx, l.cfg, l.accountID)
+		if err != nil {
+			return nil, err
+		}
+		// The daemon logs each change with its fields; the controller's own lines are detail.
+		l.ctrl = reconcile.NewController(l.clients, env, l.log.WithName("controller").V(1), l.opts)
+	}
+	return l.ctrl.Reconcile(ctx, monitors, dryRun)
+}

@@ -1,0 +1,182 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-logr/logr"
+
+	"github.com/kmswatch/kmswatch/reconcile"
+)
+
+// pass runs one reconcile pass over the spec in force, then logs, counts and records it.
+func (d *Daemon) pass(ctx context.Context) (*reconcile.Result, error) {
+	id := newReconcileID()
+	log := d.log.WithValues("reconcileID", id)
+	cur := d.cur
+	// The account was converged to this very spec before: whatever this pass changes, someone
+	// else changed first.
+	drift := d.converged != "" && d.converged == cur.file.Digest
+
+	passCtx, cancel := context.WithTimeout(ctx, d.opts.PassTimeout)
+	defer cancel()
+	started := d.now()
+	log.V(1).Info("pass started", "monitors", len(cur.Monitors), "dryRun", d.opts.DryRun)
+	res, err := d.opts.Reconciler.Reconcile(logr.NewContext(passCtx, log), cur.Monitors, d.opts.DryRun)
+	end := d.now()
+	elapsed := end.Sub(started)
+	if ctx.Err() != nil {
+		// Shutting down: the pass was cut short on purpose. Not an error, and not worth a metric.
+		log.Info("pass interrupted by shutdown", "after", elapsed.String())
+		return res, ctx.Err()
+	}
+	if res != nil {
+		logChanges(log, res, d.opts.DryRun)
+		if err == nil || len(res.Changes) > 0 {
+			d.warned = logWarnings(log, d.warned, res.Warnings)
+		}
+	}
+
+	result := ResultSuccess
+	switch {
+	case err != nil:
+		result = ResultError
+	case hasConflict(res):
+		result = ResultConflict
+	}
+	terminal := err != nil && d.opts.Terminal(err)
+	if err != nil {
+		log.Error(Redact(err), "pass failed", "duration", elapsed.String(), "terminal", terminal)
+	} else {
+		log.Info("pass done", "duration", elapsed.String(), "result", result, "summary", summary(res, d.opts.DryRun))
+	}
+	d.metrics.observePass(res, result, elapsed, end, drift, d.opts.DryRun)
+	ps := PassStatus{ReconcileID: id, Started: started, Duration: elapsed.String(), Result: result, DryRun: d.opts.DryRun}
+	if res != nil {
+		ps.Calls = res.Calls
+	}
+	d.status.passDone(ps, res, err, terminal, drift, end)
+	if err == nil && !d.opts.DryRun {
+		d.converged = cur.file.Digest
+	}
+	return res, err
+}
+
+func hasConflict(res *reconcile.Result) bool {
+	if res == nil {
+		return false
+	}
+	for _, c := range res.Changes {
+		if c.Action == reconcile.ActionConflict {
+			return true
+		}
+	}
+	return false
+}
+
+// pastTense are the words of an applied change; a plan uses the action itself.
+var pastTense = map[reconcile.Action]string{
+	reconcile.ActionCreate:   "created",
+	reconcile.ActionUpdate:   "updated",
+	reconcile.ActionDelete:   "deleted",
+	reconcile.ActionNoop:     "unchanged",
+	reconcile.ActionConflict: "conflict",
+	reconcile.ActionKeep:     "kept",
+}
+
+// logChanges writes one line per resource: what happened, its id and the fields that moved.
+// Unchanged resources are logged at V(1) only; warnings always.
+func logChanges(log logr.Logger, res *reconcile.Result, dryRun bool) {
+	for _, c := range res.Changes {
+		word := pastTense[c.Action]
+		if dryRun {
+			word = "plan " + string(c.Action)
+		}
+		kv := []any{"id", c.ID, "action", string(c.Action), "applied", c.Applied}
+		if len(c.Changes) > 0 {
+			kv = append(kv, "changes", fieldChanges(c.Changes))
+		}
+		if c.State != "" {
+			kv = append(kv, "state", c.State)
+		}
+		if c.Message != "" {
+			kv = append(kv, "message", c.Message)
+		}
+		switch {
+		case c.Err != nil:
+			if !errors.Is(c.Err, context.Canceled) {
+				log.Error(Redact(c.Err), "change failed", kv...)
+			}
+		case c.Action == reconcile.ActionNoop:
+			log.V(1).Info(word, kv...)
+		default:
+			log.Info(word, kv...)
+		}
+	}
+}
+
+// logWarnings logs the pipeline warnings that are new since the previous pass, and those that
+// cleared: a condition that lasts is in /status and need not fill the log every interval.
+func logWarnings(log logr.Logger, prev map[reconcile.Warning]bool, now []reconcile.Warning) map[reconcile.Warning]bool {
+	next := make(map[reconcile.Warning]bool, len(now))
+	for _, w := range now {
+		next[w] = true
+		if !prev[w] {
+			log.Info("warning", "id", w.ID, "warning", w.Message)
+		}
+	}
+	for w := range prev {
+		if !next[w] {
+			log.Info("warning cleared", "id", w.ID, "warning", w.Message)
+		}
+	}
+	return next
+}
+
+// fieldChanges renders moved fields compactly for a log line: "threshold: 50 → 10".
+func fieldChanges(fs []reconcile.FieldChange) []string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, fmt.Sprintf("%s: %s → %s", f.Field, orNone(f.From), orNone(f.To)))
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// summary counts a pass's lines by action: "1 update, 11 unchanged".
+func summary(res *reconcile.Result, dryRun bool) string {
+	if res == nil {
+		return ""
+	}
+	counts := map[reconcile.Action]int{}
+	for _, c := range res.Changes {
+		counts[c.Action]++
+	}
+	var parts []string
+	for _, a := range []reconcile.Action{reconcile.ActionCreate, reconcile.ActionUpdate, reconcile.ActionDelete,
+		reconcile.ActionConflict, reconcile.ActionKeep, reconcile.ActionNoop} {
+		if counts[a] == 0 {
+			continue
+		}
+		word := pastTense[a]
+		if dryRun {
+			word = string(a)
+			if a == reconcile.ActionNoop {
+				word = "unchanged"
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", counts[a], word))
+	}
+	if len(parts) == 0 {
+		return "nothing to do"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,200 @@
+package daemon
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kmswatch/kmswatch/reconcile"
+)
+
+// Status is the document served at /status: what the daemon enforces and how each resource
+// stands. It is a snapshot; the daemon updates its own copy under a lock after every pass.
+type Status struct {
+	Ready bool `json:"ready"`
+	// Spec is the spec in force: the last one that loaded.
+	Spec *SpecStatus `json:"spec,omitempty"`
+	// RejectedEdit is set while the file holds an edit newer than Spec that did not load.
+	RejectedEdit *RejectedEdit `json:"rejectedEdit,omitempty"`
+	LastPass     *PassStatus   `json:"lastPass,omitempty"`
+	LastSuccess  *time.Time    `json:"lastSuccess,omitempty"`
+	// LastError is the error of the last failed pass; it is kept after recovery, with its time,
+	// so that an operator can see what went wrong an hour ago.
+	LastError     *ErrorStatus         `json:"lastError,omitempty"`
+	Resources     []ResourceStatus     `json:"resources"`
+	Subscriptions []SubscriptionStatus `json:"subscriptions"`
+	// Warnings are pipeline-health conditions from the last pass and from loading the spec.
+	Warnings []reconcile.Warning `json:"warnings"`
+}
+
+// SpecStatus identifies the spec in force.
+type SpecStatus struct {
+	Path     string    `json:"path"`
+	SHA256   string    `json:"sha256"`
+	LoadedAt time.Time `json:"loadedAt"`
+	Monitors []string  `json:"monitors"`
+}
+
+// RejectedEdit is an edit of the spec file that did not load.
+type RejectedEdit struct {
+	SHA256 string    `json:"sha256,omitempty"`
+	At     time.Time `json:"at"`
+	Error  string    `json:"error"`
+}
+
+// PassStatus describes one pass.
+type PassStatus struct {
+	ReconcileID string         `json:"reconcileID"`
+	Started     time.Time      `json:"started"`
+	Duration    string         `json:"duration"`
+	Result      string         `json:"result"`
+	DryRun      bool           `json:"dryRun,omitempty"`
+	Calls       map[string]int `json:"calls,omitempty"`
+}
+
+// ErrorStatus is a failed pass's error.
+type ErrorStatus struct {
+	Message     string    `json:"message"`
+	At          time.Time `json:"at"`
+	ReconcileID string    `json:"reconcileID"`
+	// Terminal errors (invalid configuration, access denied) wait for a spec change.
+	Terminal bool `json:"terminal"`
+}
+
+// ResourceStatus is one resource as the last pass left it, with the last change kmswatch made to
+// it (possibly in an earlier pass).
+type ResourceStatus struct {
+	ID         string        `json:"id"`
+	Kind       string        `json:"kind"`
+	Name       string        `json:"name"`
+	Monitor    string        `json:"monitor,omitempty"`
+	State      string        `json:"state"`
+	Message    string        `json:"message,omitempty"`
+	Error      string        `json:"error,omitempty"`
+	LastChange *ChangeRecord `json:"lastChange,omitempty"`
+}
+
+// ChangeRecord is a change applied to a resource.
+type ChangeRecord struct {
+	At          time.Time               `json:"at"`
+	ReconcileID string                  `json:"reconcileID"`
+	Action      reconcile.Action        `json:"action"`
+	Drift       bool                    `json:"drift"`
+	Changes     []reconcile.FieldChange `json:"changes,omitempty"`
+}
+
+// SubscriptionStatus is one subscription's confirmation.
+type SubscriptionStatus struct {
+	ID        string `json:"id"`
+	Topic     string `json:"topic"`
+	Protocol  string `json:"protocol"`
+	Endpoint  string `json:"endpoint"`
+	Confirmed bool   `json:"confirmed"`
+	State     string `json:"state"`
+}
+
+// statusBook keeps the Status under a lock.
+type statusBook struct {
+	mu           sync.Mutex
+	st           Status
+	lastChanges  map[string]*ChangeRecord
+	specWarnings []reconcile.Warning
+	passWarnings []reconcile.Warning
+}
+
+func newStatusBook() *statusBook {
+	return &statusBook{lastChanges: map[string]*ChangeRecord{}}
+}
+
+// snapshot returns a deep enough copy to encode without the lock.
+func (b *statusBook) snapshot() Status {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.st
+	s.Resources = slices.Clone(s.Resources)
+	s.Subscriptions = slices.Clone(s.Subscriptions)
+	s.Warnings = append(slices.Clone(b.specWarnings), b.passWarnings...)
+	if s.Resources == nil {
+		s.Resources = []ResourceStatus{}
+	}
+	if s.Subscriptions == nil {
+		s.Subscriptions = []SubscriptionStatus{}
+	}
+	if s.Warnings == nil {
+		s.Warnings = []reconcile.Warning{}
+	}
+	return s
+}
+
+func (b *statusBook) MarshalJSON() ([]byte, error) {
+	s := b.snapshot()
+	return json.Marshal(s)
+}
+
+func (b *statusBook) specLoaded(spec *SpecStatus, warnings []reconcile.Warning) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.st.Spec = spec
+	b.st.RejectedEdit = nil
+	b.specWarnings = warnings
+}
+
+func (b *statusBook) editRejected(r *RejectedEdit) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.st.RejectedEdit = r
+}
+
+// passDone records a finished pass.
+func (b *statusBook) passDone(p PassStatus, res *reconcile.Result, err error, terminal, drift bool, end time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.st.LastPass = &p
+	if err != nil {
+		b.st.LastError = &ErrorStatus{Message: Redact(err).Error(), At: end, ReconcileID: p.ReconcileID, Terminal: terminal}
+	} else {
+		b.st.Ready = true
+		b.st.LastSuccess = &end
+	}
+	if res == nil || (err != nil && len(res.Changes) == 0) {
+		return
+	}
+	b.passWarnings = slices.Clone(res.Warnings)
+	resources := make([]ResourceStatus, 0, len(res.Changes))
+	var subs []SubscriptionStatus
+	for _, c := range res.Changes {
+		state := resourceState(c, p.DryRun)
+		if c.Applied && c.Err == nil && c.Action != reconcile.ActionNoop && c.Action != reconcile.ActionKeep && c.Action != reconcile.ActionConflict {
+			b.lastChanges[c.ID] = &ChangeRecord{At: end, ReconcileID: p.ReconcileID, Action: c.Action, Drift: drift, Changes: c.Changes}
+		}
+		r := ResourceStatus{ID: c.ID, Kind: c.Kind, Name: c.Name, Monitor: c.Monitor, State: state, Message: c.Message, LastChange: b.lastChanges[c.ID]}
+		if c.Err != nil {
+			r.Error = Redact(c.Err).Error()
+		}
+		resources = append(resources, r)
+		if c.Kind == reconcile.KindSubscription {
+			subs = append(subs, subscriptionStatus(c.ID, state))
+		}
+	}
+	b.st.Resources = resources
+	b.st.Subscriptions = subs
+}
+
+// subscriptionStatus splits a Subscription/<topic>/<protocol>/<endpoint> id; the endpoint may
+// itself hold slashes (an https URL), so it is everything after the third one.
+func subscriptionStatus(id, state string) SubscriptionStatus {
+	s := SubscriptionStatus{ID: id, State: state, Confirmed: state == StateInSync}
+	parts := strings.SplitN(id, "/", 4)
+	if len(parts) == 4 {
+		s.Topic, s.Protocol, s.Endpoint = parts[1], parts[2], parts[3]
+	}
+	return s
+}
+
+func (b *statusBook) ready() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.st.Ready
+}
