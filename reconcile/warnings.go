@@ -28,19 +28,18 @@ func (c *Controller) warnings(ctx context.Context, want State, got Actual, p *pa
 		if len(alarms) == 0 {
 			continue
 		}
-		confirmed, pending := 0, 0
+		confirmed := 0
 		for _, s := range got.Subscriptions {
-			if s.Topic == t.Name {
-				if s.Pending {
-					pending++
-				} else {
-					confirmed++
-				}
+			if s.Topic == t.Name && !s.Pending {
+				confirmed++
 			}
 		}
+		// The message names no count of pending subscriptions: it is read before this pass's
+		// writes (a subscription made now would not be counted), and a warning's text is its
+		// identity for the daemon, which logs a warning when it appears and when it clears.
 		if confirmed == 0 {
 			ws = append(ws, Warning{ID: topicID(t.Name), Message: fmt.Sprintf(
-				"no confirmed subscription (%d pending): alarms %s notify nobody", pending, strings.Join(alarms, ", "))})
+				"no confirmed subscription: alarms %s notify nobody until a subscriber confirms", strings.Join(alarms, ", "))})
 		}
 	}
 	if want.LogGroup == nil {

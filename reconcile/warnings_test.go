@@ -30,7 +30,7 @@ func TestWarnings(t *testing.T) {
 	}
 	for id, want := range map[string]string{
 		"Trail/org-trail": "kms.amazonaws.com excluded",
-		"Topic/alerts":    "no confirmed subscription (1 pending)",
+		"Topic/alerts":    "no confirmed subscription: alarms",
 		"Alarm/a1":        "actions are disabled",
 	} {
 		if !strings.Contains(got[id], want) {

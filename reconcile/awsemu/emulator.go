@@ -88,6 +88,8 @@ type logEvent struct {
 
 // datum is one metric datapoint.
 type datum struct {
+	// Region is where the datapoint is recorded; "" means the emulator's default region.
+	Region     string
 	Namespace  string
 	MetricName string
 	Dimensions map[string]string

@@ -56,6 +56,7 @@ func (s *logsService) runFilters(g *logGroup, batch []storedEvent) {
 				continue
 			}
 			d.Time = time.UnixMilli(ev.ts).UTC()
+			d.Region = g.region
 			if s.e.bus.putDatum != nil {
 				s.e.bus.putDatum(d)
 			}
@@ -192,7 +193,7 @@ func (s *logsService) closeMinute(g *logGroup, minute int64) {
 			continue
 		}
 		d := datum{Namespace: f.t.MetricNamespace, MetricName: f.t.MetricName, Value: *f.t.DefaultValue,
-			Unit: f.t.Unit, Time: time.UnixMilli(minute).UTC()}
+			Unit: f.t.Unit, Time: time.UnixMilli(minute).UTC(), Region: g.region}
 		if len(f.systemDims) > 0 {
 			d.Dimensions = map[string]string{}
 			for _, sys := range f.systemDims {

@@ -55,9 +55,14 @@ func registerCloudWatch(e *Emulator) {
 		"GetMetricStatistics":  cw.getMetricStatistics,
 		"ListMetrics":          cw.listMetrics,
 	})
-	// Metric filters (the Logs service) emit datapoints in the emulator's default region: the
-	// pipeline runs in one region, as the lab's stack does.
-	e.bus.putDatum = func(d datum) { cw.region(e.region).record(d, false) }
+	// Metric filters (the Logs service) emit datapoints in their log group's region.
+	e.bus.putDatum = func(d datum) {
+		region := d.Region
+		if region == "" {
+			region = e.region
+		}
+		cw.region(region).record(d, false)
+	}
 	e.onTick(cw.tick)
 }
 
