@@ -8,8 +8,10 @@ package reconcile_test
 // scenario meets them, and the scenario asserts what can be asserted there instead.
 //
 // Layout: this file is the harness (backends, accounts, passes); scenario_read_test.go reads the
-// chain back; scenario_converge_test.go, scenario_drift_test.go and scenario_owner_test.go are the
-// scenarios; scenario_faults_test.go is the emulator-only resilience suite.
+// chain back; scenario_converge_test.go, scenario_drift_test.go, scenario_owner_test.go (pruning,
+// keeping, removed monitors, empty files) and scenario_conflict_test.go (conflicts, adoption) are
+// the scenarios; scenario_faults_test.go is the emulator-only resilience suite; bench_test.go and
+// iampolicy_test.go build on the same harness.
 
 import (
 	"bytes"
