@@ -1,6 +1,7 @@
 package reconcile_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -128,6 +129,17 @@ func driftScenarios() []scenario {
 				fields = append(fields, d.field)
 			}
 			plan.wantAction(d.id, d.action, fields...)
+			// The printed plan (--dry-run's stdout) has the resource's line with the action and
+			// the field.
+			printed := false
+			for _, line := range strings.Split(plan.text(), "\n") {
+				if strings.HasPrefix(line, d.id+" "+string(d.action)) && strings.Contains(line, d.field) {
+					printed = true
+				}
+			}
+			if !printed {
+				t.Fatalf("the dry-run output has no line %s %s naming %q:\n%s", d.id, d.action, d.field, plan.text())
+			}
 
 			fix := a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
 			fix.wantAction(d.id, d.action, fields...)
