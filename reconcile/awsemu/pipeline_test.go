@@ -56,9 +56,9 @@ type labEnv struct {
 // steps do: bucket and role seeded, trail to log group and StartLogging, metric filter, alarm,
 // topic, a confirmed and an unconfirmed email subscription. The clock then moves a minute so
 // that the set-up's own CloudTrail records are delivered before the test's calls.
-func labChain(t *testing.T) *labEnv {
+func labChain(t *testing.T, defaultRegion string) *labEnv {
 	t.Helper()
-	e := New(Options{Region: labRegion, AccountID: labAccount, Start: time.Date(2026, 5, 6, 9, 0, 0, 0, time.UTC)})
+	e := New(Options{Region: defaultRegion, AccountID: labAccount, Start: time.Date(2026, 5, 6, 9, 0, 0, 0, time.UTC)})
 	srv, err := Start(e)
 	if err != nil {
 		t.Fatal(err)
@@ -182,8 +182,15 @@ func TestPipelineLabChain(t *testing.T) {
 		// calls are the KMS calls the application makes.
 		calls     func(env *labEnv)
 		wantAlarm bool
+		// emuRegion is the emulator's default region when it is not the lab's: every stage
+		// must work in the region of the request, not the emulator's default.
+		emuRegion string
 	}{
 		{name: "task role failures raise the alarm once",
+			calls:     func(env *labEnv) { env.decrypts(env.task, env.wrongKey, true) },
+			wantAlarm: true},
+		{name: "the lab's region need not be the emulator's default",
+			emuRegion: "us-east-1",
 			calls:     func(env *labEnv) { env.decrypts(env.task, env.wrongKey, true) },
 			wantAlarm: true},
 		{name: "task role denials raise the alarm too",
@@ -229,7 +236,11 @@ func TestPipelineLabChain(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := labChain(t)
+			region := labRegion
+			if tc.emuRegion != "" {
+				region = tc.emuRegion
+			}
+			env := labChain(t, region)
 			if tc.before != nil {
 				tc.before(env)
 				env.e.Advance(time.Minute) // the change's own records are delivered first
