@@ -37,5 +37,9 @@
 //   - Errors. Independent resources converge even when others fail; errors are joined. A Monitor
 //     whose state could not be read is not written to. IsTerminal tells errors that retrying cannot
 //     fix (validation, access denied) so that the daemon waits for a spec change.
+//   - Selectors. A repair of a trail's event selectors changes only what the monitor needs — KMS
+//     management events logged, read and write — and keeps the user's data-event selectors as
+//     they were (selectors.go says how, and why ReadWriteType is never widened on a selector
+//     that holds data resources).
 //   - Trails are addressed by name, never by ARN (moto ≤5.2.2 fails Start/StopLogging given an ARN).
 package reconcile

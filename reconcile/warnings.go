@@ -58,10 +58,11 @@ func (c *Controller) warnings(ctx context.Context, want State, got Actual, p *pa
 		if tags, ok := c.owners.get(KindTrail, name); ok && owner(tags) == want.Monitor {
 			continue
 		}
-		me, err := p.selectors(ctx, c, name)
+		sel, err := p.selectors(ctx, c, name)
 		if err != nil {
 			return ws, err
 		}
+		me := sel.management()
 		if !me.logsKMS() {
 			ws = append(ws, Warning{ID: trailID(name), Message: fmt.Sprintf(
 				"trail %s, not managed by this monitor, delivers to log group %s but drops KMS events (%s)", name, want.LogGroup.Name, whyNoKMS(me))})
