@@ -15,7 +15,7 @@ import (
 // definition with UpdateTrail (a partial update), the selectors with PutEventSelectors (a full
 // replace, of the observed selectors repaired), logging with StartLogging, the tags with AddTags. Every call names the trail, not its
 // ARN: moto ≤5.2.2 answers 500 to Start/StopLogging given an ARN.
-func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
+func (c *regionController) writeTrail(ctx context.Context, w *Trail, s Step) error {
 	if s.Action == ActionCreate {
 		in := &cloudtrail.CreateTrailInput{
 			Name:                       aws.String(w.Name),
@@ -103,7 +103,7 @@ func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
 // included, is logged read and write, and changes nothing else (repairSelectors): a user's data
 // event selectors survive the repair. A trail on advanced selectors keeps advanced selectors:
 // moto does not clear advanced selectors when basic ones are put.
-func (c *Controller) putSelectors(ctx context.Context, w *Trail, observed TrailSelectors) error {
+func (c *regionController) putSelectors(ctx context.Context, w *Trail, observed TrailSelectors) error {
 	sel, err := repairSelectors(observed)
 	if err != nil {
 		return &TerminalError{Err: fmt.Errorf("repair event selectors of trail %s: %w", w.Name, err)}
@@ -115,7 +115,7 @@ func (c *Controller) putSelectors(ctx context.Context, w *Trail, observed TrailS
 	return nil
 }
 
-func (c *Controller) startLogging(ctx context.Context, w *Trail) error {
+func (c *regionController) startLogging(ctx context.Context, w *Trail) error {
 	if _, err := c.clients.CloudTrail.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(w.Name)}); err != nil {
 		return fmt.Errorf("start logging of trail %s: %w", w.Name, err)
 	}

@@ -63,3 +63,10 @@ func (a *emuAWS) controller(t *testing.T, opts Options) *Controller {
 	clients := NewClients(a.cfg, ClientOptions{CloudWatchProtocol: ProtocolCBOR, MaxBackoff: 5 * time.Millisecond, RetryMode: aws.RetryModeStandard})
 	return NewController(clients, env, logr.Discard(), opts)
 }
+
+// regionConfig is the config pointed at another region of the same emulator.
+func (a *emuAWS) regionConfig(region string) aws.Config {
+	cfg := a.cfg.Copy()
+	cfg.Region = region
+	return cfg
+}

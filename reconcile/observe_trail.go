@@ -24,7 +24,7 @@ type pass struct {
 	selectorOf map[string]TrailSelectors
 }
 
-func (c *Controller) describeTrails(ctx context.Context) ([]ctypes.Trail, error) {
+func (c *regionController) describeTrails(ctx context.Context) ([]ctypes.Trail, error) {
 	out, err := c.clients.CloudTrail.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(false)})
 	if err != nil {
 		return nil, fmt.Errorf("describe trails: %w", err)
@@ -51,7 +51,7 @@ func (p *pass) trail(name string) *ctypes.Trail {
 
 // observeTrail completes a trail's definition with its logging status and event selectors; nil
 // when the trail does not exist.
-func (c *Controller) observeTrail(ctx context.Context, name string, p *pass) (*Trail, error) {
+func (c *regionController) observeTrail(ctx context.Context, name string, p *pass) (*Trail, error) {
 	def := p.trail(name)
 	if def == nil {
 		c.owners.drop(KindTrail, name)
@@ -91,7 +91,7 @@ func (c *Controller) observeTrail(ctx context.Context, name string, p *pass) (*T
 }
 
 // selectors reads a trail's event selectors once per pass.
-func (p *pass) selectors(ctx context.Context, c *Controller, name string) (TrailSelectors, error) {
+func (p *pass) selectors(ctx context.Context, c *regionController, name string) (TrailSelectors, error) {
 	if s, ok := p.selectorOf[name]; ok {
 		return s, nil
 	}
@@ -202,7 +202,7 @@ func (me ManagementEvents) logsKMS() bool {
 }
 
 // filters reads a log group's metric filters once per pass, 50 a page.
-func (p *pass) filters(ctx context.Context, c *Controller, logGroup string) ([]MetricFilter, error) {
+func (p *pass) filters(ctx context.Context, c *regionController, logGroup string) ([]MetricFilter, error) {
 	if fs, ok := p.filtersOf[logGroup]; ok {
 		return fs, nil
 	}

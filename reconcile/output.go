@@ -8,7 +8,8 @@ import (
 	"strings"
 )
 
-// WriteText prints one line per resource, starting with its id: "Alarm/x updated: threshold 50 → 10".
+// WriteText prints one line per resource, starting with its id: "Alarm/x updated: threshold 50 → 10",
+// or "Alarm/x updated in us-east-1: …" outside the controller's default region.
 // The words are created, updated, deleted, unchanged, conflict, kept — or, under dryRun, the plan's
 // create, update, delete, unchanged, conflict, keep. A failed write reads "Alarm/x update failed: …".
 func WriteText(w io.Writer, r *Result, dryRun bool) error {
@@ -24,6 +25,9 @@ func WriteText(w io.Writer, r *Result, dryRun bool) error {
 			b.WriteString(" failed")
 		} else {
 			b.WriteString(actionWord(c.Action, dryRun))
+		}
+		if c.Region != "" {
+			b.WriteString(" in " + c.Region)
 		}
 		if c.State != "" {
 			fmt.Fprintf(&b, " (%s)", c.State)

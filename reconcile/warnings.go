@@ -12,7 +12,7 @@ import (
 // in sync, or what kmswatch may not fix: alarm actions disabled, a topic its alarms notify with no
 // confirmed subscriber, a foreign trail delivering to the log group without KMS events, and a log
 // group that no trail feeds.
-func (c *Controller) warnings(ctx context.Context, want State, got Actual, p *pass) ([]Warning, error) {
+func (c *regionController) warnings(ctx context.Context, want State, got Actual, p *pass) ([]Warning, error) {
 	var ws []Warning
 	notifies := map[string][]string{} // topic ARN → alarms that notify it
 	for _, a := range want.Alarms {

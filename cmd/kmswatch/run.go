@@ -191,8 +191,9 @@ func openBackend(ctx context.Context, f *runFlags, first daemon.Spec, log logr.L
 	return &backend{cfg: cfg, accountID: f.accountID, close: func() {}}, nil
 }
 
-// specRegion is the region the spec asks for: the first Monitor's spec.region. Monitors of other
-// regions are reported by the controller as invalid.
+// specRegion is the region the spec asks for: the first Monitor's spec.region. It is the
+// controller's default region (that of Monitors without spec.region); Monitors of other regions
+// are reconciled there with clients of the same configuration.
 func specRegion(ms []spec.Monitor) string {
 	for _, m := range ms {
 		if m.Spec.Region != "" {
