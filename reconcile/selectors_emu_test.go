@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -79,5 +80,23 @@ func TestSelectorRepairKeepsDataEventsEmulator(t *testing.T) {
 				t.Errorf("pass after the repair made %d writes: %v", n, res.Calls)
 			}
 		})
+	}
+}
+
+// TestTrailKMSKeyIDNoopEmulator: a trail's kmsKeyId given as a key id, which CloudTrail reports as
+// the key ARN, is not drift.
+func TestTrailKMSKeyIDNoopEmulator(t *testing.T) {
+	a := startEmu(t, "ap-southeast-2")
+	y := strings.Replace(regionYAML("k", ""), "multiRegion: false}", "multiRegion: false, kmsKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab}", 1)
+	ms := loadYAML(t, y)
+	a.seed(ms)
+	c := a.controller(t, Options{})
+	if res := reconcile(t, c, ms, false); ExitCode(res, nil, false) != ExitInSync {
+		t.Fatalf("converge: %v", res.Changes)
+	}
+	res := reconcile(t, c, ms, false)
+	requireAllNoop(t, res)
+	if n := WriteCalls(res.Calls); n != 0 {
+		t.Errorf("a no-op pass made %d writes: %v", n, res.Calls)
 	}
 }
