@@ -9,6 +9,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/mototest"
 	"github.com/kmswatch/kmswatch/spec"
 )
 
@@ -19,10 +20,18 @@ import (
 
 const emuAccount = "111122223333"
 
-// emuAWS is an emulator on a loopback port, and an aws.Config for it in region.
+// emuAWS is an emulator (or moto) on a loopback port, and an aws.Config for it in region.
 type emuAWS struct {
-	emu *awsemu.Emulator
-	cfg aws.Config
+	cfg     aws.Config
+	account string
+	proto   string                  // the CloudWatch protocol the backend speaks
+	seed    func(ms []spec.Monitor) // makes what the Monitors' trails presume exist
+}
+
+func staticCredentials() aws.CredentialsProvider {
+	return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{AccessKeyID: "AKIDEMUTEST", SecretAccessKey: "secret", Source: "test"}, nil
+	})
 }
 
 func startEmu(t *testing.T, region string) *emuAWS {
@@ -33,34 +42,48 @@ func startEmu(t *testing.T, region string) *emuAWS {
 		t.Fatalf("start emulator: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	return &emuAWS{emu: e, cfg: aws.Config{
-		Region:       region,
-		BaseEndpoint: aws.String(srv.URL),
-		HTTPClient:   awsemu.HTTPClient(),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDEMUTEST", SecretAccessKey: "secret", Source: "test"}, nil
-		}),
-	}}
+	return &emuAWS{
+		cfg:     aws.Config{Region: region, BaseEndpoint: aws.String(srv.URL), HTTPClient: awsemu.HTTPClient(), Credentials: staticCredentials()},
+		account: emuAccount,
+		proto:   ProtocolCBOR,
+		seed: func(ms []spec.Monitor) {
+			for _, m := range ms {
+				if tr := m.Spec.Trail; tr != nil {
+					e.SeedBucket(tr.S3BucketName)
+					e.SeedRole(tr.CloudWatchLogsRoleArn)
+				}
+			}
+		},
+	}
 }
 
-// seed makes the buckets and roles that the Monitors' trails presume.
-func (a *emuAWS) seed(ms []spec.Monitor) {
-	for _, m := range ms {
-		if tr := m.Spec.Trail; tr != nil {
-			a.emu.SeedBucket(tr.S3BucketName)
-			a.emu.SeedRole(tr.CloudWatchLogsRoleArn)
-		}
+// startMoto is moto_server in region (skipped when moto is not installed). moto answers as
+// account 123456789012, speaks only query and JSON to CloudWatch, and checks only the bucket.
+func startMoto(t *testing.T, region string) *emuAWS {
+	t.Helper()
+	srv := mototest.Start(t)
+	return &emuAWS{
+		cfg:     aws.Config{Region: region, BaseEndpoint: aws.String(srv.URL), Credentials: staticCredentials()},
+		account: "123456789012",
+		proto:   ProtocolQuery,
+		seed: func(ms []spec.Monitor) {
+			for _, m := range ms {
+				if tr := m.Spec.Trail; tr != nil {
+					srv.CreateBucket(t, tr.S3BucketName)
+				}
+			}
+		},
 	}
 }
 
 // controller is a controller whose default region is the config's, as `kmswatch` builds it.
 func (a *emuAWS) controller(t *testing.T, opts Options) *Controller {
 	t.Helper()
-	env, err := ResolveEnv(context.Background(), a.cfg, emuAccount)
+	env, err := ResolveEnv(context.Background(), a.cfg, a.account)
 	if err != nil {
 		t.Fatalf("resolve env: %v", err)
 	}
-	clients := NewClients(a.cfg, ClientOptions{CloudWatchProtocol: ProtocolCBOR, MaxBackoff: 5 * time.Millisecond, RetryMode: aws.RetryModeStandard})
+	clients := NewClients(a.cfg, ClientOptions{CloudWatchProtocol: a.proto, MaxBackoff: 5 * time.Millisecond, RetryMode: aws.RetryModeStandard})
 	return NewController(clients, env, logr.Discard(), opts)
 }
 

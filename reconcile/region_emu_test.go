@@ -7,7 +7,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 )
 
 // TestTwoRegionsEmulator: one file, a Monitor in the default region and one in us-east-1, against
@@ -15,9 +17,14 @@ import (
 // writes nothing and stays within 40 calls per region, drift in the second region is repaired,
 // and a Monitor moved to the other region leaves its old log group and trail kept and its
 // owned alarm deleted.
-func TestTwoRegionsEmulator(t *testing.T) {
+func TestTwoRegionsEmulator(t *testing.T) { testTwoRegions(t, startEmu) }
+
+// TestTwoRegionsMoto: the same against moto, which keeps its state per region too.
+func TestTwoRegionsMoto(t *testing.T) { testTwoRegions(t, startMoto) }
+
+func testTwoRegions(t *testing.T, start func(t *testing.T, region string) *emuAWS) {
 	ctx := context.Background()
-	a := startEmu(t, "ap-southeast-2")
+	a := start(t, "ap-southeast-2")
 	ms := loadYAML(t, regionYAML("syd", "")+"---\n"+regionYAML("use", "us-east-1"))
 	a.seed(ms)
 	c := a.controller(t, Options{})
@@ -30,7 +37,12 @@ func TestTwoRegionsEmulator(t *testing.T) {
 	sdk := map[string]regionClients{}
 	for _, r := range []string{"ap-southeast-2", "us-east-1"} {
 		cfg := a.regionConfig(r)
-		sdk[r] = regionClients{cloudwatch.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg), cloudtrail.NewFromConfig(cfg)}
+		cw := cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
+			if a.proto == ProtocolQuery {
+				o.Protocol = awsquery.New(cwschemas.GraniteServiceVersion20100801)
+			}
+		})
+		sdk[r] = regionClients{cw, cloudwatchlogs.NewFromConfig(cfg), cloudtrail.NewFromConfig(cfg)}
 	}
 	alarms := func(region string) map[string]bool {
 		t.Helper()

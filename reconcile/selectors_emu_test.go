@@ -10,10 +10,10 @@ import (
 	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 )
 
-// TestSelectorRepairKeepsDataEventsEmulator: against the emulator's CloudTrail, a trail logging
+// TestSelectorRepairKeepsDataEventsBackends: against the emulator's CloudTrail and moto's, a trail logging
 // S3 data events whose selectors drop KMS is repaired to log KMS with its data selector intact,
 // for basic and advanced selectors, and the next pass writes nothing.
-func TestSelectorRepairKeepsDataEventsEmulator(t *testing.T) {
+func TestSelectorRepairKeepsDataEventsBackends(t *testing.T) {
 	const trail = "pattern1-logging-trail"
 	cases := []struct {
 		name string
@@ -45,41 +45,46 @@ func TestSelectorRepairKeepsDataEventsEmulator(t *testing.T) {
 				}
 			}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			a := startEmu(t, "ap-southeast-2")
-			ms := loadMonitors(t, "testdata/lab.yaml")
-			a.seed(ms)
-			c := a.controller(t, Options{})
-			reconcile(t, c, ms, false)
+	backends := []struct {
+		name  string
+		start func(t *testing.T, region string) *emuAWS
+	}{{"emulator", startEmu}, {"moto", startMoto}}
+	for _, b := range backends {
+		for _, tc := range cases {
+			t.Run(b.name+"/"+tc.name, func(t *testing.T) {
+				ctx := context.Background()
+				a := b.start(t, "ap-southeast-2")
+				ms := loadMonitors(t, "testdata/lab.yaml")
+				a.seed(ms)
+				c := a.controller(t, Options{})
+				reconcile(t, c, ms, false)
 
-			ct := cloudtrail.NewFromConfig(a.cfg)
-			put := tc.put
-			put.TrailName = aws.String(trail)
-			if _, err := ct.PutEventSelectors(ctx, &put); err != nil {
-				t.Fatalf("drift: put event selectors: %v", err)
-			}
-			res := reconcile(t, c, ms, false)
-			if ch := findChange(res, trailID(trail)); ch == nil || ch.Action != ActionUpdate || !ch.Applied {
-				t.Fatalf("trail: %+v, want an applied update", ch)
-			}
-			out, err := ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(trail)})
-			if err != nil {
-				t.Fatalf("get event selectors: %v", err)
-			}
-			if me := managementEvents(out.EventSelectors, out.AdvancedEventSelectors); !me.logsKMS() {
-				t.Errorf("KMS still dropped after the repair: %+v", me)
-			}
-			tc.keep(t, out)
+				ct := cloudtrail.NewFromConfig(a.cfg)
+				put := tc.put
+				put.TrailName = aws.String(trail)
+				if _, err := ct.PutEventSelectors(ctx, &put); err != nil {
+					t.Fatalf("drift: put event selectors: %v", err)
+				}
+				res := reconcile(t, c, ms, false)
+				if ch := findChange(res, trailID(trail)); ch == nil || ch.Action != ActionUpdate || !ch.Applied {
+					t.Fatalf("trail: %+v, want an applied update", ch)
+				}
+				out, err := ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(trail)})
+				if err != nil {
+					t.Fatalf("get event selectors: %v", err)
+				}
+				if me := managementEvents(out.EventSelectors, out.AdvancedEventSelectors); !me.logsKMS() {
+					t.Errorf("KMS still dropped after the repair: %+v", me)
+				}
+				tc.keep(t, out)
 
-			res = reconcile(t, c, ms, false)
-			requireAllNoop(t, res)
-			if n := WriteCalls(res.Calls); n != 0 {
-				t.Errorf("pass after the repair made %d writes: %v", n, res.Calls)
-			}
-		})
+				res = reconcile(t, c, ms, false)
+				requireAllNoop(t, res)
+				if n := WriteCalls(res.Calls); n != 0 {
+					t.Errorf("pass after the repair made %d writes: %v", n, res.Calls)
+				}
+			})
+		}
 	}
 }
 
