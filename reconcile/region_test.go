@@ -319,7 +319,7 @@ func TestMoveWaitsOnAConflictInTheNewRegion(t *testing.T) {
 	}
 }
 
-func TestTextNamesTheRegionOutsideTheDefault(t *testing.T) {
+func TestOutputNamesTheRegionOutsideTheDefault(t *testing.T) {
 	var b strings.Builder
 	r := &Result{Changes: []Change{
 		{ID: "Alarm/a", Action: ActionCreate, Applied: true},
@@ -330,5 +330,13 @@ func TestTextNamesTheRegionOutsideTheDefault(t *testing.T) {
 	}
 	if want := "Alarm/a created\nAlarm/a deleted in us-east-1\n"; b.String() != want {
 		t.Errorf("text %q, want %q", b.String(), want)
+	}
+	b.Reset()
+	if err := WriteJSON(&b, r, false); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || strings.Contains(lines[0], `"region"`) || !strings.Contains(lines[1], `"region":"us-east-1"`) {
+		t.Errorf("json:\n%s", b.String())
 	}
 }
