@@ -106,7 +106,8 @@ func (c *regionController) writeTrail(ctx context.Context, w *Trail, s Step) err
 func (c *regionController) putSelectors(ctx context.Context, w *Trail, observed TrailSelectors) error {
 	sel, err := repairSelectors(observed)
 	if err != nil {
-		return &TerminalError{Err: fmt.Errorf("repair event selectors of trail %s: %w", w.Name, err)}
+		// Not terminal: the fix is the user's, in AWS, and the next pass must see it.
+		return fmt.Errorf("repair event selectors of trail %s: %w", w.Name, err)
 	}
 	in := &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(w.Name), EventSelectors: sel.Basic, AdvancedEventSelectors: sel.Advanced}
 	if _, err := c.clients.CloudTrail.PutEventSelectors(ctx, in); err != nil {

@@ -1,7 +1,9 @@
 package reconcile
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -164,5 +166,39 @@ func TestSelectorRepairKeepsDataEvents(t *testing.T) {
 				t.Errorf("pass after the repair wrote: %v", f.calls)
 			}
 		})
+	}
+}
+
+// TestSelectorRepairRefusesToWidenDataEvents: five write-only data selectors and KMS excluded —
+// the repair cannot log management reads without widening data events, so the trail's update
+// fails with a message saying why, and its selectors are left as they were.
+func TestSelectorRepairRefusesToWidenDataEvents(t *testing.T) {
+	f := newFakeAWS()
+	c := newTestController(f, Options{})
+	ms := loadMonitors(t, "testdata/lab.yaml")
+	reconcile(t, c, ms, false)
+	var five []ctypes.EventSelector
+	for i := 0; i < 5; i++ {
+		five = append(five, ctypes.EventSelector{ReadWriteType: ctypes.ReadWriteTypeWriteOnly, IncludeManagementEvents: aws.Bool(true),
+			DataResources: s3Data, ExcludeManagementEventSources: []string{kmsSource}})
+	}
+	f.mu.Lock()
+	f.trails["pattern1-logging-trail"].basic = five
+	f.mu.Unlock()
+
+	f.resetCalls()
+	res, err := c.Reconcile(context.Background(), ms, false)
+	ch := findChange(res, "Trail/pattern1-logging-trail")
+	if err == nil || ch == nil || ch.Err == nil || !strings.Contains(ch.Err.Error(), "free a selector") {
+		t.Fatalf("want the trail's update to fail saying why: %+v, %v", ch, err)
+	}
+	if IsTerminal(err) {
+		t.Error("the error is terminal, so the daemon would not see the user's fix")
+	}
+	if f.calls["cloudtrail:PutEventSelectors"] != 0 {
+		t.Error("the selectors were written")
+	}
+	if got := f.trails["pattern1-logging-trail"].basic; len(got) != 5 || got[0].ReadWriteType != ctypes.ReadWriteTypeWriteOnly {
+		t.Errorf("selectors changed: %+v", got)
 	}
 }
