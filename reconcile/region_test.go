@@ -340,3 +340,18 @@ func TestOutputNamesTheRegionOutsideTheDefault(t *testing.T) {
 		t.Errorf("json:\n%s", b.String())
 	}
 }
+
+// TestIdleDefaultRegionCostsOneCall: with every Monitor in another region, the default region is
+// still read (a Monitor may have moved out of it), but a warm pass costs it one DescribeTrails.
+func TestIdleDefaultRegionCostsOneCall(t *testing.T) {
+	fs := newRegionFakes("us-east-1")
+	c := fs.controller(Options{})
+	ms := loadYAML(t, regionYAML("use", "us-east-1"))
+	reconcile(t, c, ms, false)
+	fs.resetCalls()
+	requireAllNoop(t, reconcile(t, c, ms, false))
+	def := fs["ap-southeast-2"]
+	if total, _ := def.callCount(); total != 1 || def.calls["cloudtrail:DescribeTrails"] != 1 {
+		t.Errorf("the idle default region: %v, want one DescribeTrails", def.calls)
+	}
+}
