@@ -17,7 +17,7 @@ import (
 // reverse). A failed step is reported on its Change and joined into the returned error; the other
 // steps still run, so that independent resources converge. Deleted alarms are batched, 100 names a
 // DeleteAlarms call, after their filters are gone.
-func (c *Controller) apply(ctx context.Context, plan Plan) ([]Change, error) {
+func (c *regionController) apply(ctx context.Context, plan Plan) ([]Change, error) {
 	changes := make([]Change, 0, len(plan.Steps))
 	var errs []error
 	var alarmDeletes []int // indexes into changes
@@ -88,7 +88,7 @@ func (c *Controller) apply(ctx context.Context, plan Plan) ([]Change, error) {
 }
 
 // write creates or updates one resource.
-func (c *Controller) write(ctx context.Context, s Step) error {
+func (c *regionController) write(ctx context.Context, s Step) error {
 	switch w := s.Want.(type) {
 	case *LogGroup:
 		return c.writeLogGroup(ctx, w, s)
@@ -113,7 +113,7 @@ func (c *Controller) write(ctx context.Context, s Step) error {
 	return fmt.Errorf("write %s: no desired resource in the plan", s.ID)
 }
 
-func (c *Controller) writeLogGroup(ctx context.Context, w *LogGroup, s Step) error {
+func (c *regionController) writeLogGroup(ctx context.Context, w *LogGroup, s Step) error {
 	if s.Action == ActionCreate {
 		_, err := c.clients.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(w.Name), Tags: w.Tags})
 		if err != nil {
@@ -141,7 +141,7 @@ func (c *Controller) writeLogGroup(ctx context.Context, w *LogGroup, s Step) err
 	return nil
 }
 
-func (c *Controller) setRetention(ctx context.Context, w *LogGroup) error {
+func (c *regionController) setRetention(ctx context.Context, w *LogGroup) error {
 	if w.RetentionInDays == 0 {
 		if _, err := c.clients.Logs.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String(w.Name)}); err != nil {
 			return fmt.Errorf("delete retention policy of log group %s: %w", w.Name, err)
@@ -159,7 +159,7 @@ func (c *Controller) setRetention(ctx context.Context, w *LogGroup) error {
 // fails when attributes differ from an existing topic's, so attributes follow, one
 // SetTopicAttributes call each. Tags go with the create so that a crash cannot leave an untagged
 // topic that the next pass would take for someone else's.
-func (c *Controller) writeTopic(ctx context.Context, w *Topic, s Step) error {
+func (c *regionController) writeTopic(ctx context.Context, w *Topic, s Step) error {
 	if s.Action == ActionCreate {
 		_, err := c.clients.SNS.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(w.Name), Tags: snsTags(w.Tags)})
 		if err != nil {
@@ -187,7 +187,7 @@ func (c *Controller) writeTopic(ctx context.Context, w *Topic, s Step) error {
 	return nil
 }
 
-func (c *Controller) setTopicAttribute(ctx context.Context, w *Topic, name, value string) error {
+func (c *regionController) setTopicAttribute(ctx context.Context, w *Topic, name, value string) error {
 	_, err := c.clients.SNS.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{
 		TopicArn: aws.String(w.ARN), AttributeName: aws.String(name), AttributeValue: aws.String(value),
 	})
@@ -200,7 +200,7 @@ func (c *Controller) setTopicAttribute(ctx context.Context, w *Topic, name, valu
 // writeAlarm puts the alarm when a field other than a tag differs (PutMetricAlarm replaces the
 // whole alarm), with its tags on create; on update tags need TagResource, because PutMetricAlarm
 // ignores Tags for an existing alarm.
-func (c *Controller) writeAlarm(ctx context.Context, w *Alarm, s Step) error {
+func (c *regionController) writeAlarm(ctx context.Context, w *Alarm, s Step) error {
 	if s.Action == ActionCreate || !onlyTags(s.Changes) {
 		in := &cloudwatch.PutMetricAlarmInput{
 			AlarmName:               aws.String(w.Name),
@@ -243,7 +243,7 @@ func (c *Controller) writeAlarm(ctx context.Context, w *Alarm, s Step) error {
 }
 
 // writeFilter puts a metric filter; PutMetricFilter creates or replaces by name.
-func (c *Controller) writeFilter(ctx context.Context, w *MetricFilter, s Step) error {
+func (c *regionController) writeFilter(ctx context.Context, w *MetricFilter, s Step) error {
 	t := ltypes.MetricTransformation{
 		MetricName:      aws.String(w.MetricName),
 		MetricNamespace: aws.String(w.Namespace),

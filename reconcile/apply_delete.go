@@ -14,7 +14,7 @@ import (
 )
 
 // remove deletes one owned resource. A resource already gone counts as deleted.
-func (c *Controller) remove(ctx context.Context, s Step) error {
+func (c *regionController) remove(ctx context.Context, s Step) error {
 	var err error
 	switch g := s.Got.(type) {
 	case *MetricFilter:
@@ -40,7 +40,7 @@ func (c *Controller) remove(ctx context.Context, s Step) error {
 }
 
 // deleteAlarms deletes the alarms of changes[idx], 100 names a call, marking each change.
-func (c *Controller) deleteAlarms(ctx context.Context, changes []Change, idx []int) error {
+func (c *regionController) deleteAlarms(ctx context.Context, changes []Change, idx []int) error {
 	var errs []error
 	for i := 0; i < len(idx); i += 100 {
 		batch := idx[i:min(i+100, len(idx))]

@@ -13,9 +13,9 @@ import (
 // writeTrail creates a trail (tagged), sets its selectors and starts it logging — a trail created
 // through the API does not log until StartLogging — or repairs the parts that drifted: the
 // definition with UpdateTrail (a partial update), the selectors with PutEventSelectors (a full
-// replace), logging with StartLogging, the tags with AddTags. Every call names the trail, not its
+// replace, of the observed selectors repaired), logging with StartLogging, the tags with AddTags. Every call names the trail, not its
 // ARN: moto ≤5.2.2 answers 500 to Start/StopLogging given an ARN.
-func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
+func (c *regionController) writeTrail(ctx context.Context, w *Trail, s Step) error {
 	if s.Action == ActionCreate {
 		in := &cloudtrail.CreateTrailInput{
 			Name:                       aws.String(w.Name),
@@ -33,7 +33,7 @@ func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
 			return fmt.Errorf("create trail %s: %w", w.Name, err)
 		}
 		c.owners.put(KindTrail, w.Name, w.Tags)
-		if err := c.putSelectors(ctx, w, false); err != nil {
+		if err := c.putSelectors(ctx, w, TrailSelectors{}); err != nil {
 			return err
 		}
 		return c.startLogging(ctx, w)
@@ -85,8 +85,11 @@ func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
 		}
 	}
 	if selectors {
-		got, _ := s.Got.(*Trail)
-		if err := c.putSelectors(ctx, w, got != nil && got.Management.Advanced); err != nil {
+		var observed TrailSelectors
+		if got, _ := s.Got.(*Trail); got != nil {
+			observed = got.Selectors
+		}
+		if err := c.putSelectors(ctx, w, observed); err != nil {
 			return err
 		}
 	}
@@ -96,29 +99,24 @@ func (c *Controller) writeTrail(ctx context.Context, w *Trail, s Step) error {
 	return nil
 }
 
-// putSelectors replaces the trail's selectors with one that logs every management event, read and
-// write, KMS included. A trail on advanced selectors keeps advanced selectors: moto does not clear
-// advanced selectors when basic ones are put.
-func (c *Controller) putSelectors(ctx context.Context, w *Trail, advanced bool) error {
-	in := &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(w.Name)}
-	if advanced {
-		in.AdvancedEventSelectors = []ctypes.AdvancedEventSelector{{
-			Name:           aws.String("Management events"),
-			FieldSelectors: []ctypes.AdvancedFieldSelector{{Field: aws.String("eventCategory"), Equals: []string{"Management"}}},
-		}}
-	} else {
-		in.EventSelectors = []ctypes.EventSelector{{
-			ReadWriteType:           ctypes.ReadWriteTypeAll,
-			IncludeManagementEvents: aws.Bool(true),
-		}}
+// putSelectors repairs the trail's observed selectors so that every management event, KMS
+// included, is logged read and write, and changes nothing else (repairSelectors): a user's data
+// event selectors survive the repair. A trail on advanced selectors keeps advanced selectors:
+// moto does not clear advanced selectors when basic ones are put.
+func (c *regionController) putSelectors(ctx context.Context, w *Trail, observed TrailSelectors) error {
+	sel, err := repairSelectors(observed)
+	if err != nil {
+		// Not terminal: the fix is the user's, in AWS, and the next pass must see it.
+		return fmt.Errorf("repair event selectors of trail %s: %w", w.Name, err)
 	}
+	in := &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(w.Name), EventSelectors: sel.Basic, AdvancedEventSelectors: sel.Advanced}
 	if _, err := c.clients.CloudTrail.PutEventSelectors(ctx, in); err != nil {
 		return fmt.Errorf("put event selectors of trail %s: %w", w.Name, err)
 	}
 	return nil
 }
 
-func (c *Controller) startLogging(ctx context.Context, w *Trail) error {
+func (c *regionController) startLogging(ctx context.Context, w *Trail) error {
 	if _, err := c.clients.CloudTrail.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(w.Name)}); err != nil {
 		return fmt.Errorf("start logging of trail %s: %w", w.Name, err)
 	}

@@ -127,6 +127,12 @@ type Clients struct {
 	Tagging    taggingAPI
 	STS        stsAPI
 
+	// ForRegion returns the same clients working in another region: NewClients sets it to build
+	// them from the same aws.Config, region overridden, with the same ClientOptions (OnCall and
+	// retries shared). The Controller calls it once per region, for the Monitors whose
+	// spec.region is not its default one. Nil: the clients reach their own region only.
+	ForRegion func(region string) Clients
+
 	// calls counts every attempt made through clients built by NewClients; nil otherwise.
 	calls *callCounter
 }
@@ -161,6 +167,12 @@ type ClientOptions struct {
 // An unknown CloudWatchProtocol is treated as the default; check flags with CheckCloudWatchProtocol.
 func NewClients(cfg aws.Config, o ClientOptions) Clients {
 	proto := strings.ToLower(o.CloudWatchProtocol)
+	src := cfg.Copy()
+	forRegion := func(region string) Clients {
+		rc := src.Copy()
+		rc.Region = region
+		return NewClients(rc, o)
+	}
 	cfg = cfg.Copy()
 	if o.MaxAttempts > 0 {
 		// Every service client wraps cfg.Retryer with cfg.RetryMaxAttempts when that is set (as
@@ -205,6 +217,7 @@ func NewClients(cfg aws.Config, o ClientOptions) Clients {
 		SNS:        sns.NewFromConfig(cfg),
 		Tagging:    resourcegroupstaggingapi.NewFromConfig(cfg),
 		STS:        sts.NewFromConfig(cfg),
+		ForRegion:  forRegion,
 		calls:      counter,
 	}
 }

@@ -61,14 +61,26 @@ func diffTrail(want, got *Trail) []FieldChange {
 	d.str("cloudWatchLogsRoleArn", got.RoleARN, want.RoleARN)
 	d.bool("multiRegion", got.MultiRegion, want.MultiRegion)
 	d.bool("logFileValidation", got.LogFileValidation, want.LogFileValidation)
-	// AWS reports the key as a full ARN; the spec may give the key id. Unset means "don't care".
-	if want.KMSKeyID != "" && got.KMSKeyID != want.KMSKeyID && !strings.HasSuffix(got.KMSKeyID, "/"+want.KMSKeyID) {
+	if want.KMSKeyID != "" && !sameKMSKey(got.KMSKeyID, want.KMSKeyID) { // unset means "don't care"
 		d = append(d, FieldChange{Field: "kmsKeyId", From: got.KMSKeyID, To: want.KMSKeyID})
 	}
 	d.bool("logging", got.Logging, want.Logging)
 	d = append(d, diffManagement(want.Management, got.Management)...)
 	d.tags(got.Tags, want.Tags)
 	return d
+}
+
+// sameKMSKey tells whether the key a trail reports (CloudTrail reports the key ARN) is the key the
+// spec names by key ARN, key id or "key/<id>". Spec validation rejects aliases, which only
+// kms:DescribeKey could resolve.
+func sameKMSKey(got, want string) bool {
+	if got == want {
+		return true
+	}
+	if strings.HasPrefix(want, "arn:") {
+		return false
+	}
+	return strings.HasSuffix(got, ":key/"+strings.TrimPrefix(want, "key/"))
 }
 
 func diffManagement(want, got ManagementEvents) []FieldChange {

@@ -219,3 +219,24 @@ spec:
 		}
 	}
 }
+
+func TestSameKMSKey(t *testing.T) {
+	const arn = "arn:aws:kms:ap-southeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	cases := []struct {
+		got, want string
+		same      bool
+	}{
+		{arn, arn, true},
+		{arn, "1234abcd-12ab-34cd-56ef-1234567890ab", true},
+		{arn, "key/1234abcd-12ab-34cd-56ef-1234567890ab", true},
+		{arn, "0000abcd-12ab-34cd-56ef-1234567890ab", false},
+		{arn, "abcd-12ab-34cd-56ef-1234567890ab", false}, // a suffix of the id is not the id
+		{arn, "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", false},
+		{"", "1234abcd-12ab-34cd-56ef-1234567890ab", false},
+	}
+	for _, tc := range cases {
+		if got := sameKMSKey(tc.got, tc.want); got != tc.same {
+			t.Errorf("sameKMSKey(%q, %q) = %v, want %v", tc.got, tc.want, got, tc.same)
+		}
+	}
+}

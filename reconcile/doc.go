@@ -9,7 +9,8 @@
 //	Diff(State, Actual)   Plan       pure: one Step per resource, field paths, AWS defaults normalised
 //	apply(ctx, Plan)      []Change   writes in dependency order, deletes in reverse
 //
-// Controller.Reconcile runs them for every Monitor; a dry run stops before apply. A pass right
+// Controller.Reconcile runs them for every Monitor, in the Monitor's spec.region (default: the
+// region of the clients and Env given to NewController); a dry run stops before apply. A pass right
 // after a successful apply plans only noop steps and makes no write call.
 //
 // Contract:
@@ -26,6 +27,12 @@
 //     deletion policy recorded on it says Retain (the default for log groups and trails): it is
 //     then kept and reported "keep". A Monitor missing from the file is pruned only with
 //     Options.PruneRemovedMonitors; Reconcile with no Monitors does nothing.
+//   - Regions. Each region has its own clients (Clients.ForRegion, made once and kept), Env (the
+//     same account and partition), ownership cache and read batches, so the cost below holds per
+//     region. A pass reads the regions of the file's Monitors and the default region, and prunes
+//     only there: in each, what a Monitor of the file owns but that lives in another region now
+//     is pruned as removed items are — once the Monitor has converged in its new region.
+//     Changes outside the default region carry Change.Region (ids are unique per region only).
 //   - Cost. A pass reads the alarms of all its Monitors at once, 100 names a DescribeAlarms call,
 //     their log groups 50 names a DescribeLogGroups call (logGroupIdentifiers), metric filters 50
 //     a page per log group, the region's trails in one DescribeTrails call, then per trail its
@@ -37,5 +44,9 @@
 //   - Errors. Independent resources converge even when others fail; errors are joined. A Monitor
 //     whose state could not be read is not written to. IsTerminal tells errors that retrying cannot
 //     fix (validation, access denied) so that the daemon waits for a spec change.
+//   - Selectors. A repair of a trail's event selectors changes only what the monitor needs — KMS
+//     management events logged, read and write — and keeps the user's data-event selectors as
+//     they were (selectors.go says how, and why ReadWriteType is never widened on a selector
+//     that holds data resources).
 //   - Trails are addressed by name, never by ARN (moto ≤5.2.2 fails Start/StopLogging given an ARN).
 package reconcile

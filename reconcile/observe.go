@@ -15,7 +15,7 @@ import (
 )
 
 // names lists what a Monitor's observe reads of a kind: the desired names and the owned ones.
-func (c *Controller) names(want State, kind string) map[string]bool {
+func (c *regionController) names(want State, kind string) map[string]bool {
 	out := keySet(c.owners.owned(want.Monitor, kind))
 	switch kind {
 	case KindLogGroup:
@@ -41,7 +41,7 @@ func (c *Controller) names(want State, kind string) map[string]bool {
 // prefetch reads, for every Monitor of the pass at once, the kinds that AWS lets one call read
 // many of: alarms, 100 names a DescribeAlarms call, and log groups, 50 names a DescribeLogGroups
 // call. Ten monitors of 100 alarms cost what one monitor of 1,000 does.
-func (c *Controller) prefetch(ctx context.Context, wants []State, p *pass) error {
+func (c *regionController) prefetch(ctx context.Context, wants []State, p *pass) error {
 	alarmNames, lgNames := map[string]bool{}, map[string]bool{}
 	for _, w := range wants {
 		for n := range c.names(w, KindAlarm) {
@@ -87,7 +87,7 @@ func (c *Controller) prefetch(ctx context.Context, wants []State, p *pass) error
 // its status and selectors, per topic its attributes and subscriptions, per log group its metric
 // filters, 50 a page. Ownership tags come from the cache, or one direct read for a resource seen
 // for the first time. Errors of independent reads are joined; what was read is still returned.
-func (c *Controller) observe(ctx context.Context, want State, p *pass) (Actual, error) {
+func (c *regionController) observe(ctx context.Context, want State, p *pass) (Actual, error) {
 	var got Actual
 	var errs []error
 	m := want.Monitor
@@ -172,7 +172,7 @@ func (c *Controller) observe(ctx context.Context, want State, p *pass) (Actual, 
 }
 
 // describeAlarms reads alarms by name, 100 names a call (DescribeAlarms' limit).
-func (c *Controller) describeAlarms(ctx context.Context, names []string) ([]Alarm, error) {
+func (c *regionController) describeAlarms(ctx context.Context, names []string) ([]Alarm, error) {
 	var out []Alarm
 	for i := 0; i < len(names); i += 100 {
 		batch := names[i:min(i+100, len(names))]
@@ -245,7 +245,7 @@ func alarmFromAWS(ma cwtypes.MetricAlarm) Alarm {
 
 // describeLogGroups finds log groups by exact name, 50 names a call (logGroupIdentifiers' limit).
 // Names are compared exactly: moto ignores logGroupIdentifiers and answers every group, page by page.
-func (c *Controller) describeLogGroups(ctx context.Context, names []string) ([]LogGroup, error) {
+func (c *regionController) describeLogGroups(ctx context.Context, names []string) ([]LogGroup, error) {
 	want := map[string]bool{}
 	for _, n := range names {
 		want[n] = true
@@ -288,7 +288,7 @@ func (c *Controller) describeLogGroups(ctx context.Context, names []string) ([]L
 }
 
 // observeTopic reads a topic's attributes and, if wanted, its subscriptions; nil when it is gone.
-func (c *Controller) observeTopic(ctx context.Context, name string, withSubs bool) (*Topic, []Subscription, error) {
+func (c *regionController) observeTopic(ctx context.Context, name string, withSubs bool) (*Topic, []Subscription, error) {
 	arn := c.env.topicARN(name)
 	out, err := c.clients.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
 	if err != nil {

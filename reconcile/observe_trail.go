@@ -21,10 +21,10 @@ type pass struct {
 	alarms     map[string]Alarm    // prefetched, by name, without tags
 	logGroups  map[string]LogGroup // prefetched, by name, without tags
 	filtersOf  map[string][]MetricFilter
-	selectorOf map[string]ManagementEvents
+	selectorOf map[string]TrailSelectors
 }
 
-func (c *Controller) describeTrails(ctx context.Context) ([]ctypes.Trail, error) {
+func (c *regionController) describeTrails(ctx context.Context) ([]ctypes.Trail, error) {
 	out, err := c.clients.CloudTrail.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(false)})
 	if err != nil {
 		return nil, fmt.Errorf("describe trails: %w", err)
@@ -51,7 +51,7 @@ func (p *pass) trail(name string) *ctypes.Trail {
 
 // observeTrail completes a trail's definition with its logging status and event selectors; nil
 // when the trail does not exist.
-func (c *Controller) observeTrail(ctx context.Context, name string, p *pass) (*Trail, error) {
+func (c *regionController) observeTrail(ctx context.Context, name string, p *pass) (*Trail, error) {
 	def := p.trail(name)
 	if def == nil {
 		c.owners.drop(KindTrail, name)
@@ -80,9 +80,10 @@ func (c *Controller) observeTrail(ctx context.Context, name string, p *pass) (*T
 		return nil, fmt.Errorf("get status of trail %s: %w", name, err)
 	}
 	t.Logging = aws.ToBool(st.IsLogging)
-	if t.Management, err = p.selectors(ctx, c, name); err != nil {
+	if t.Selectors, err = p.selectors(ctx, c, name); err != nil {
 		return nil, err
 	}
+	t.Management = t.Selectors.management()
 	if t.Tags, err = c.tagsOf(ctx, KindTrail, name, t.ARN); err != nil {
 		return nil, err
 	}
@@ -90,25 +91,32 @@ func (c *Controller) observeTrail(ctx context.Context, name string, p *pass) (*T
 }
 
 // selectors reads a trail's event selectors once per pass.
-func (p *pass) selectors(ctx context.Context, c *Controller, name string) (ManagementEvents, error) {
-	if me, ok := p.selectorOf[name]; ok {
-		return me, nil
+func (p *pass) selectors(ctx context.Context, c *regionController, name string) (TrailSelectors, error) {
+	if s, ok := p.selectorOf[name]; ok {
+		return s, nil
 	}
 	out, err := c.clients.CloudTrail.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(name)})
 	if err != nil {
-		return ManagementEvents{}, fmt.Errorf("get event selectors of trail %s: %w", name, err)
+		return TrailSelectors{}, fmt.Errorf("get event selectors of trail %s: %w", name, err)
 	}
-	me := managementEvents(out.EventSelectors, out.AdvancedEventSelectors)
+	s := TrailSelectors{Basic: out.EventSelectors, Advanced: out.AdvancedEventSelectors}
 	if p.selectorOf == nil {
-		p.selectorOf = map[string]ManagementEvents{}
+		p.selectorOf = map[string]TrailSelectors{}
 	}
-	p.selectorOf[name] = me
-	return me, nil
+	p.selectorOf[name] = s
+	return s, nil
+}
+
+// management is the selectors' effect on management events.
+func (s TrailSelectors) management() ManagementEvents {
+	return managementEvents(s.Basic, s.Advanced)
 }
 
 // managementEvents reduces a trail's selectors to their effect on management events. A management
 // event is logged when any selector logs it, so read/write types are united and excluded sources
-// intersected. A trail with no selectors logs all management events (AWS's default).
+// intersected. A trail with no selectors logs all management events (AWS's default). Only
+// kms.amazonaws.com counts as an excluded source: the monitor does not need the other one
+// CloudTrail can exclude (rdsdata.amazonaws.com), and a repair leaves it excluded.
 func managementEvents(basic []ctypes.EventSelector, advanced []ctypes.AdvancedEventSelector) ManagementEvents {
 	type sel struct {
 		read, write bool
@@ -154,8 +162,8 @@ func managementEvents(basic []ctypes.EventSelector, advanced []ctypes.AdvancedEv
 			case ctypes.ReadWriteTypeWriteOnly:
 				s.read = false
 			}
-			for _, src := range b.ExcludeManagementEventSources {
-				s.excluded[src] = true
+			if contains(b.ExcludeManagementEventSources, kmsSource) {
+				s.excluded[kmsSource] = true
 			}
 			sels = append(sels, s)
 		}
@@ -194,7 +202,7 @@ func (me ManagementEvents) logsKMS() bool {
 }
 
 // filters reads a log group's metric filters once per pass, 50 a page.
-func (p *pass) filters(ctx context.Context, c *Controller, logGroup string) ([]MetricFilter, error) {
+func (p *pass) filters(ctx context.Context, c *regionController, logGroup string) ([]MetricFilter, error) {
 	if fs, ok := p.filtersOf[logGroup]; ok {
 		return fs, nil
 	}

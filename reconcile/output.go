@@ -8,7 +8,8 @@ import (
 	"strings"
 )
 
-// WriteText prints one line per resource, starting with its id: "Alarm/x updated: threshold 50 → 10".
+// WriteText prints one line per resource, starting with its id: "Alarm/x updated: threshold 50 → 10",
+// or "Alarm/x updated in us-east-1: …" outside the controller's default region.
 // The words are created, updated, deleted, unchanged, conflict, kept — or, under dryRun, the plan's
 // create, update, delete, unchanged, conflict, keep. A failed write reads "Alarm/x update failed: …".
 func WriteText(w io.Writer, r *Result, dryRun bool) error {
@@ -24,6 +25,9 @@ func WriteText(w io.Writer, r *Result, dryRun bool) error {
 			b.WriteString(" failed")
 		} else {
 			b.WriteString(actionWord(c.Action, dryRun))
+		}
+		if c.Region != "" {
+			b.WriteString(" in " + c.Region)
 		}
 		if c.State != "" {
 			fmt.Fprintf(&b, " (%s)", c.State)
@@ -105,6 +109,7 @@ type jsonChange struct {
 	Applied bool          `json:"applied"`
 	Changes []FieldChange `json:"changes,omitempty"`
 	Monitor string        `json:"monitor,omitempty"`
+	Region  string        `json:"region,omitempty"`
 	State   string        `json:"state,omitempty"`
 	Message string        `json:"message,omitempty"`
 	Error   string        `json:"error,omitempty"`
@@ -112,7 +117,8 @@ type jsonChange struct {
 
 // WriteJSON prints one JSON object per resource per line:
 // {"id":"Alarm/x","kind":"Alarm","name":"x","action":"update","applied":true,"changes":[{"field":"threshold","from":"50","to":"10"}]}
-// with monitor, state, message and error added when set. applied is false under dryRun.
+// with monitor, region (outside the default region), state, message and error added when set.
+// applied is false under dryRun.
 func WriteJSON(w io.Writer, r *Result, dryRun bool) error {
 	if r == nil {
 		return nil
@@ -121,7 +127,7 @@ func WriteJSON(w io.Writer, r *Result, dryRun bool) error {
 	enc.SetEscapeHTML(false)
 	for _, c := range r.Changes {
 		j := jsonChange{ID: c.ID, Kind: c.Kind, Name: c.Name, Action: c.Action, Applied: c.Applied && !dryRun,
-			Changes: c.Changes, Monitor: c.Monitor, State: c.State, Message: c.Message}
+			Changes: c.Changes, Monitor: c.Monitor, Region: c.Region, State: c.State, Message: c.Message}
 		if c.Err != nil {
 			j.Error = c.Err.Error()
 		}

@@ -24,8 +24,8 @@ import (
 // catches resources tagged or untagged behind kmswatch's back.
 type ownerCache struct {
 	loaded time.Time
-	// tags by resource id, "Kind/name": the controller works in one account and region, and an id
-	// does not depend on how an ARN is spelt (a log group's with or without ":*").
+	// tags by resource id, "Kind/name": each region has its own cache, and an id does not depend
+	// on how an ARN is spelt (a log group's with or without ":*").
 	tags map[string]map[string]string
 }
 
@@ -78,7 +78,7 @@ func (c *ownerCache) monitors() map[string]bool {
 
 // refresh reloads the whole cache: the tagging API for alarms, log groups and topics (moto does not
 // index trails there), CloudTrail ListTags for the region's trails.
-func (c *Controller) refreshOwners(ctx context.Context, trails []ctypes.Trail) error {
+func (c *regionController) refreshOwners(ctx context.Context, trails []ctypes.Trail) error {
 	fresh := map[string]map[string]string{}
 	in := &resourcegroupstaggingapi.GetResourcesInput{
 		TagFilters:       []tagtypes.TagFilter{{Key: aws.String(TagManagedBy), Values: []string{ManagedByValue}}},
@@ -126,7 +126,7 @@ func (c *Controller) refreshOwners(ctx context.Context, trails []ctypes.Trail) e
 	return nil
 }
 
-func (c *Controller) trailTags(ctx context.Context, arns []string) (map[string]map[string]string, error) {
+func (c *regionController) trailTags(ctx context.Context, arns []string) (map[string]map[string]string, error) {
 	out, err := c.clients.CloudTrail.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: arns})
 	if err != nil {
 		return nil, fmt.Errorf("list tags of trails: %w", err)
@@ -145,7 +145,7 @@ func (c *Controller) trailTags(ctx context.Context, arns []string) (map[string]m
 // tagsOf answers the ownership tags of an existing resource: from the cache, or else with one
 // direct ListTagsForResource (the tagging API is eventually consistent, so a resource missing from
 // it may still be ours). The answer is remembered when the resource turns out to be owned.
-func (c *Controller) tagsOf(ctx context.Context, kind, name, arn string) (map[string]string, error) {
+func (c *regionController) tagsOf(ctx context.Context, kind, name, arn string) (map[string]string, error) {
 	if t, ok := c.owners.get(kind, name); ok {
 		return t, nil
 	}

@@ -35,10 +35,13 @@ type FieldChange struct {
 // Change is one resource's line in a pass: its stable id (Kind/name), the action, and the fields
 // that moved. Applied is false under --dry-run and for an action whose write failed (Err set).
 type Change struct {
-	ID      string        `json:"id"`
-	Kind    string        `json:"kind"`
-	Name    string        `json:"name"`
-	Monitor string        `json:"monitor,omitempty"`
+	ID      string `json:"id"`
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	Monitor string `json:"monitor,omitempty"`
+	// Region is set for a resource outside the controller's default region: ids are unique
+	// only within a region.
+	Region  string        `json:"region,omitempty"`
 	Action  Action        `json:"action"`
 	Applied bool          `json:"applied"`
 	Changes []FieldChange `json:"changes,omitempty"`
@@ -63,7 +66,9 @@ type Result struct {
 	Changes  []Change
 	Warnings []Warning
 	// Calls counts the AWS API calls the pass made, keyed "service:Operation".
-	Calls    map[string]int
-	Started  time.Time
-	Duration time.Duration
+	Calls map[string]int
+	// CallsByRegion splits Calls by the region the calls went to; a region without calls is absent.
+	CallsByRegion map[string]map[string]int
+	Started       time.Time
+	Duration      time.Duration
 }

@@ -48,8 +48,11 @@ type Trail struct {
 	KMSKeyID          string
 	Logging           bool
 	Management        ManagementEvents
-	Tags              map[string]string
-	Adopt             bool
+	// Selectors are the event selectors as observed (unset in a desired Trail): Diff compares
+	// only their effect, Management, and a repair edits them rather than replacing them.
+	Selectors TrailSelectors
+	Tags      map[string]string
+	Adopt     bool
 }
 
 // ManagementEvents is the effect of a trail's event selectors, basic or advanced, on management
@@ -57,7 +60,7 @@ type Trail struct {
 type ManagementEvents struct {
 	Included        bool
 	ReadWriteType   string   // All, ReadOnly or WriteOnly
-	ExcludedSources []string // ExcludeManagementEventSources, or sources an advanced selector drops
+	ExcludedSources []string // kms.amazonaws.com when a basic selector excludes it or an advanced one drops it
 	Advanced        bool     // the trail uses advanced event selectors
 }
 

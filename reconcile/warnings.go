@@ -12,7 +12,7 @@ import (
 // in sync, or what kmswatch may not fix: alarm actions disabled, a topic its alarms notify with no
 // confirmed subscriber, a foreign trail delivering to the log group without KMS events, and a log
 // group that no trail feeds.
-func (c *Controller) warnings(ctx context.Context, want State, got Actual, p *pass) ([]Warning, error) {
+func (c *regionController) warnings(ctx context.Context, want State, got Actual, p *pass) ([]Warning, error) {
 	var ws []Warning
 	notifies := map[string][]string{} // topic ARN → alarms that notify it
 	for _, a := range want.Alarms {
@@ -58,10 +58,11 @@ func (c *Controller) warnings(ctx context.Context, want State, got Actual, p *pa
 		if tags, ok := c.owners.get(KindTrail, name); ok && owner(tags) == want.Monitor {
 			continue
 		}
-		me, err := p.selectors(ctx, c, name)
+		sel, err := p.selectors(ctx, c, name)
 		if err != nil {
 			return ws, err
 		}
+		me := sel.management()
 		if !me.logsKMS() {
 			ws = append(ws, Warning{ID: trailID(name), Message: fmt.Sprintf(
 				"trail %s, not managed by this monitor, delivers to log group %s but drops KMS events (%s)", name, want.LogGroup.Name, whyNoKMS(me))})

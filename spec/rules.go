@@ -68,8 +68,10 @@ var (
 	reRoleArn     = regexp.MustCompile(`^` + arnPartition + `:iam::` + arnAccount + `:role` + iamPath + iamName + `$`)
 	rePrincipal   = regexp.MustCompile(`^` + arnPartition + `:(iam::` + arnAccount + `:(role|user)` + iamPath + iamName +
 		`|iam::` + arnAccount + `:root|sts::` + arnAccount + `:(assumed-role/` + iamName + `/` + iamName + `|federated-user/` + iamName + `))$`)
-	reKMSKey = regexp.MustCompile(`^((` + arnPartition + `:kms:` + arnRegion + `:` + arnAccount + `:)?(key/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})` +
-		`|(` + arnPartition + `:kms:` + arnRegion + `:` + arnAccount + `:)?alias/[A-Za-z0-9/_-]+)$`)
+	// A key id or key ARN, not an alias: CloudTrail reports the key's ARN, which an alias can be
+	// compared with only through kms:DescribeKey, and an alias may be re-pointed at any time.
+	reKMSKey      = regexp.MustCompile(`^(` + arnPartition + `:kms:` + arnRegion + `:` + arnAccount + `:)?(key/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+	reKMSAlias    = regexp.MustCompile(`^(` + arnPartition + `:kms:` + arnRegion + `:` + arnAccount + `:)?alias/`)
 	reTopicArn    = regexp.MustCompile(`^` + arnPartition + `:sns:` + arnRegion + `:` + arnAccount + `:[A-Za-z0-9_-]{1,256}$`)
 	reSQSArn      = regexp.MustCompile(`^` + arnPartition + `:sqs:` + arnRegion + `:` + arnAccount + `:[A-Za-z0-9_-]{1,80}(\.fifo)?$`)
 	reLambdaArn   = regexp.MustCompile(`^` + arnPartition + `:lambda:` + arnRegion + `:` + arnAccount + `:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$`)

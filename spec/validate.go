@@ -135,8 +135,14 @@ func validateTrail(p *problems, t *Trail) {
 	} else if !reRoleArn.MatchString(t.CloudWatchLogsRoleArn) {
 		p.errorf(path+".cloudWatchLogsRoleArn", t.CloudWatchLogsRoleArn, "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
 	}
-	if t.KMSKeyID != "" && !reKMSKey.MatchString(t.KMSKeyID) {
-		p.errorf(path+".kmsKeyId", t.KMSKeyID, "must be a KMS key id, key ARN, alias/NAME or alias ARN")
+	switch {
+	case t.KMSKeyID == "" || reKMSKey.MatchString(t.KMSKeyID):
+	case reKMSAlias.MatchString(t.KMSKeyID):
+		// CloudTrail reports the key ARN, so an alias would read as drift on every pass, and
+		// resolving it would take kms:DescribeKey each pass — for a name that can be re-pointed.
+		p.errorf(path+".kmsKeyId", t.KMSKeyID, "must not be an alias, which cannot be checked for drift (CloudTrail reports the key ARN): use the key's id or key ARN")
+	default:
+		p.errorf(path+".kmsKeyId", t.KMSKeyID, "must be a KMS key id or key ARN")
 	}
 	if t.MultiRegion != nil && !*t.MultiRegion {
 		p.warnf(path+".multiRegion", "false", "a single-region trail does not see KMS calls made in other regions (and CIS asks for a multi-region trail): activity there never reaches these alarms")

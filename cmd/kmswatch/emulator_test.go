@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
 )
@@ -320,5 +321,43 @@ func TestDemoCommand(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestMonitorsInTwoRegions: a Monitor with spec.region runs there, one without runs in the AWS
+// configuration's region (not the other Monitor's), in one --once pass.
+func TestMonitorsInTwoRegions(t *testing.T) {
+	e := awsemu.New(awsemu.Options{Region: labRegion, AccountID: labAccount})
+	url := serve(t, listen(t), e)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "m.yaml")
+	writeFile(t, file, `apiVersion: kmswatch.dev/v1alpha1
+kind: Monitor
+metadata: {name: east}
+spec:
+  region: us-east-1
+  logGroup: {name: east-lg, retentionInDays: 30}
+---
+apiVersion: kmswatch.dev/v1alpha1
+kind: Monitor
+metadata: {name: home}
+spec:
+  logGroup: {name: home-lg, retentionInDays: 30}
+`)
+	code, stdout, stderr := runOnce(t, cleanEnv("AWS_REGION="+labRegion), "--once", "-f", file, "--endpoint-url", url, "--account-id", labAccount)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for region, want := range map[string]string{labRegion: "home-lg", "us-east-1": "east-lg"} {
+		logs := cloudwatchlogs.NewFromConfig(aws.Config{Region: region, BaseEndpoint: aws.String(url), HTTPClient: awsemu.HTTPClient(),
+			Credentials: credentials.NewStaticCredentialsProvider("AKIAOPERATOR", "x", "")})
+		out, err := logs.DescribeLogGroups(context.Background(), &cloudwatchlogs.DescribeLogGroupsInput{})
+		must(t, err)
+		if len(out.LogGroups) != 1 || aws.ToString(out.LogGroups[0].LogGroupName) != want {
+			t.Errorf("%s holds %d log groups, want only %s", region, len(out.LogGroups), want)
+		}
+	}
+	if !strings.Contains(stdout, "LogGroup/east-lg created in us-east-1") || !strings.Contains(stdout, "LogGroup/home-lg created\n") {
+		t.Errorf("stdout does not say where each was created:\n%s", stdout)
 	}
 }

@@ -167,23 +167,29 @@ type backend struct {
 }
 
 // openBackend builds the AWS configuration: the default credential chain and everything the SDK
-// reads from the environment (AWS_ENDPOINT_URL included), then --region or the spec's region, and
-// --endpoint-url. With --sandbox, the embedded emulator instead.
+// reads from the environment (AWS_ENDPOINT_URL included), the region from --region, else the
+// configuration, else the spec's first spec.region, and --endpoint-url. With --sandbox, the
+// embedded emulator instead (in --region, else the spec's first region).
 func openBackend(ctx context.Context, f *runFlags, first daemon.Spec, log logr.Logger) (*backend, error) {
-	region := f.region
-	if region == "" {
-		region = specRegion(first.Monitors)
-	}
 	if f.sandbox {
+		region := f.region
+		if region == "" {
+			region = specRegion(first.Monitors)
+		}
 		return openSandbox(ctx, region, first, log)
 	}
 	var opts []func(*config.LoadOptions) error
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
+	if f.region != "" {
+		opts = append(opts, config.WithRegion(f.region))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		// The default region — that of Monitors without spec.region — is the AWS configuration's
+		// (design.md); a file whose Monitors all name theirs needs none configured.
+		cfg.Region = specRegion(first.Monitors)
 	}
 	if f.endpointURL != "" {
 		cfg.BaseEndpoint = aws.String(f.endpointURL)
@@ -191,8 +197,9 @@ func openBackend(ctx context.Context, f *runFlags, first daemon.Spec, log logr.L
 	return &backend{cfg: cfg, accountID: f.accountID, close: func() {}}, nil
 }
 
-// specRegion is the region the spec asks for: the first Monitor's spec.region. Monitors of other
-// regions are reported by the controller as invalid.
+// specRegion is the first spec.region of the file: the default region (that of Monitors without
+// spec.region) when neither --region nor the AWS configuration gives one. Every Monitor with a
+// spec.region is reconciled in it, with clients of the same configuration.
 func specRegion(ms []spec.Monitor) string {
 	for _, m := range ms {
 		if m.Spec.Region != "" {

@@ -95,6 +95,9 @@ func logChanges(log logr.Logger, res *reconcile.Result, dryRun bool) {
 			word = "plan " + string(c.Action)
 		}
 		kv := []any{"id", c.ID, "action", string(c.Action), "applied", c.Applied}
+		if c.Region != "" {
+			kv = append(kv, "region", c.Region)
+		}
 		if len(c.Changes) > 0 {
 			kv = append(kv, "changes", fieldChanges(c.Changes))
 		}

@@ -70,6 +70,7 @@ type ResourceStatus struct {
 	Kind       string        `json:"kind"`
 	Name       string        `json:"name"`
 	Monitor    string        `json:"monitor,omitempty"`
+	Region     string        `json:"region,omitempty"` // set outside the default region: ids are unique per region only
 	State      string        `json:"state"`
 	Message    string        `json:"message,omitempty"`
 	Error      string        `json:"error,omitempty"`
@@ -99,7 +100,7 @@ type SubscriptionStatus struct {
 type statusBook struct {
 	mu           sync.Mutex
 	st           Status
-	lastChanges  map[string]*ChangeRecord
+	lastChanges  map[string]*ChangeRecord // by "region|id"; region "" is the default one
 	specWarnings []reconcile.Warning
 	passWarnings []reconcile.Warning
 }
@@ -166,10 +167,11 @@ func (b *statusBook) passDone(p PassStatus, res *reconcile.Result, err error, te
 	var subs []SubscriptionStatus
 	for _, c := range res.Changes {
 		state := resourceState(c, p.DryRun)
+		key := c.Region + "|" + c.ID
 		if c.Applied && c.Err == nil && c.Action != reconcile.ActionNoop && c.Action != reconcile.ActionKeep && c.Action != reconcile.ActionConflict {
-			b.lastChanges[c.ID] = &ChangeRecord{At: end, ReconcileID: p.ReconcileID, Action: c.Action, Drift: drift, Changes: c.Changes}
+			b.lastChanges[key] = &ChangeRecord{At: end, ReconcileID: p.ReconcileID, Action: c.Action, Drift: drift, Changes: c.Changes}
 		}
-		r := ResourceStatus{ID: c.ID, Kind: c.Kind, Name: c.Name, Monitor: c.Monitor, State: state, Message: c.Message, LastChange: b.lastChanges[c.ID]}
+		r := ResourceStatus{ID: c.ID, Kind: c.Kind, Name: c.Name, Monitor: c.Monitor, Region: c.Region, State: state, Message: c.Message, LastChange: b.lastChanges[key]}
 		if c.Err != nil {
 			r.Error = Redact(c.Err).Error()
 		}

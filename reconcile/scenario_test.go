@@ -1,0 +1,384 @@
+package reconcile_test
+
+// The scenario suite: the Done-when list of issue 4, run end to end through the real SDK clients
+// against two independent backends — the in-process emulator (reconcile/awsemu, CloudWatch over
+// CBOR) and moto (reconcile/awsemu/mototest, CloudWatch over query). Each scenario gets an empty
+// account, drives the Controller through passes, and asserts the change set, the exit code and
+// the end state read back through the SDK. moto's known gaps (moto.md §2) are named where a
+// scenario meets them, and the scenario asserts what can be asserted there instead.
+//
+// Layout: this file is the harness (backends, accounts, passes); scenario_read_test.go reads the
+// chain back; scenario_converge_test.go, scenario_drift_test.go, scenario_owner_test.go (pruning,
+// keeping, removed monitors, empty files) and scenario_conflict_test.go (conflicts, adoption) are
+// the scenarios; scenario_faults_test.go is the emulator-only resilience suite; bench_test.go and
+// iampolicy_test.go build on the same harness.
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
+	"github.com/go-logr/logr"
+
+	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/mototest"
+	"github.com/kmswatch/kmswatch/spec"
+)
+
+// The account every backend answers as: moto maps unknown access keys to 123456789012, and the
+// emulator is given the same, so that ARNs built by the controller agree on both.
+const (
+	scenarioAccount = "123456789012"
+	scenarioRegion  = "ap-southeast-2" // the examples' region
+)
+
+// scenario is one Done-when case; run gets an empty account of the backend under test.
+type scenario struct {
+	name string
+	run  func(t *testing.T, a *account)
+}
+
+// allScenarios is every scenario that runs against both backends.
+func allScenarios() []scenario {
+	var out []scenario
+	out = append(out, convergeScenarios()...)
+	out = append(out, driftScenarios()...)
+	out = append(out, ownershipScenarios()...)
+	return out
+}
+
+// backend hands out empty accounts.
+type backend interface {
+	name() string
+	// parallel tells whether scenarios may run concurrently (each has its own account).
+	parallel() bool
+	account(t *testing.T) *account
+}
+
+// emuBackend: a fresh emulator per scenario, so scenarios run in parallel.
+type emuBackend struct{}
+
+func (emuBackend) name() string   { return "emulator" }
+func (emuBackend) parallel() bool { return true }
+func (emuBackend) account(t *testing.T) *account {
+	e := awsemu.New(awsemu.Options{Region: scenarioRegion, AccountID: scenarioAccount})
+	srv, err := awsemu.Start(e)
+	if err != nil {
+		t.Fatalf("start emulator: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	a := newAccount(t, "emulator", srv.URL, reconcile.ProtocolCBOR)
+	a.emu = e
+	return a
+}
+
+// motoBackend: one moto_server for the whole suite, reset before each scenario. moto's reset is
+// global, so its scenarios run one at a time (moto.md §3).
+type motoBackend struct{ srv *mototest.Server }
+
+func (*motoBackend) name() string   { return "moto" }
+func (*motoBackend) parallel() bool { return false }
+func (b *motoBackend) account(t *testing.T) *account {
+	b.srv.Reset(t)
+	// moto speaks only query and JSON to CloudWatch (moto.md §1).
+	a := newAccount(t, "moto", b.srv.URL, reconcile.ProtocolQuery)
+	a.moto = b.srv
+	return a
+}
+
+// TestScenarios runs every scenario against the emulator (in parallel) and moto (in series),
+// the two backends side by side.
+func TestScenarios(t *testing.T) {
+	scs := allScenarios()
+	t.Run("emulator", func(t *testing.T) {
+		t.Parallel()
+		runScenarios(t, emuBackend{}, scs, nil)
+	})
+	t.Run("moto", func(t *testing.T) {
+		t.Parallel()
+		runScenarios(t, &motoBackend{srv: mototest.Start(t)}, scs, nil)
+	})
+}
+
+// runScenarios runs scs as subtests of t against b; sink, when set, receives every call the
+// scenarios' controllers make.
+func runScenarios(t *testing.T, b backend, scs []scenario, sink *callLog) {
+	for _, sc := range scs {
+		t.Run(sc.name, func(t *testing.T) {
+			if b.parallel() {
+				t.Parallel()
+			}
+			a := b.account(t)
+			a.sink = sink
+			sc.run(t, a)
+		})
+	}
+}
+
+// account is one empty AWS account on a backend: SDK clients for the test's own reads and
+// drifts (not counted), and controllers whose calls are counted.
+type account struct {
+	t       *testing.T
+	backend string
+	url     string
+	proto   string
+	cfg     aws.Config
+	env     reconcile.Env
+	emu     *awsemu.Emulator // nil on moto
+	moto    *mototest.Server // nil on the emulator
+	calls   callLog          // every call of this account's controllers
+	sink    *callLog         // also told of every call, if set
+	tweak   func(*reconcile.ClientOptions)
+
+	cw   *cloudwatch.Client
+	logs *cloudwatchlogs.Client
+	ct   *cloudtrail.Client
+	sns  *sns.Client
+}
+
+func newAccount(t *testing.T, name, url, proto string) *account {
+	cfg := aws.Config{
+		Region:       scenarioRegion,
+		BaseEndpoint: aws.String(url),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIDSCENARIO", SecretAccessKey: "secret", Source: "test"}, nil
+		}),
+	}
+	env, err := reconcile.ResolveEnv(context.Background(), cfg, scenarioAccount)
+	if err != nil {
+		t.Fatalf("resolve env: %v", err)
+	}
+	a := &account{t: t, backend: name, url: url, proto: proto, cfg: cfg, env: env}
+	// The test's own clients do not retry: a fault injected for the controller must not be
+	// absorbed by them, and their calls must not be slowed by a retryer's backoff.
+	cfg = cfg.Copy()
+	cfg.RetryMaxAttempts = 1
+	a.cw = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
+		if proto == reconcile.ProtocolQuery {
+			o.Protocol = awsquery.New(cwschemas.GraniteServiceVersion20100801)
+		}
+	})
+	a.logs = cloudwatchlogs.NewFromConfig(cfg)
+	a.ct = cloudtrail.NewFromConfig(cfg)
+	a.sns = sns.NewFromConfig(cfg)
+	return a
+}
+
+func (a *account) isMoto() bool { return a.moto != nil }
+
+// seed makes what a Monitor presumes exists: the trail's bucket and (on the emulator, which
+// checks it) the CloudWatch Logs role. moto checks only the bucket (moto.md §2, CreateTrail).
+func (a *account) seed(ms []spec.Monitor) {
+	a.t.Helper()
+	for _, m := range ms {
+		tr := m.Spec.Trail
+		if tr == nil {
+			continue
+		}
+		if a.emu != nil {
+			a.emu.SeedBucket(tr.S3BucketName)
+			a.emu.SeedRole(tr.CloudWatchLogsRoleArn)
+		} else {
+			a.moto.CreateBucket(a.t, tr.S3BucketName)
+		}
+	}
+}
+
+// clientOptions are the controller's: the backend's CloudWatch protocol, retries with a tiny
+// backoff (a retried 5xx must not slow the suite), and the call log.
+func (a *account) clientOptions() reconcile.ClientOptions {
+	o := reconcile.ClientOptions{
+		CloudWatchProtocol: a.proto,
+		MaxBackoff:         5 * time.Millisecond,
+		OnCall: func(service, op, code string, _ time.Duration) {
+			a.calls.add(service, op, code)
+			if a.sink != nil {
+				a.sink.add(service, op, code)
+			}
+		},
+	}
+	if a.tweak != nil {
+		a.tweak(&o)
+	}
+	return o
+}
+
+// controller is a fresh Controller on this account, as a new kmswatch process would be.
+func (a *account) controller(opts reconcile.Options) *reconcile.Controller {
+	return reconcile.NewController(reconcile.NewClients(a.cfg, a.clientOptions()), a.env, logr.Discard(), opts)
+}
+
+// outcome is one pass: its result, error and exit code, and the plan printed for messages.
+type outcome struct {
+	t    *testing.T
+	res  *reconcile.Result
+	err  error
+	exit int
+	dry  bool
+}
+
+// pass runs one Reconcile, as `kmswatch --once [--dry-run]` would.
+func (a *account) pass(c *reconcile.Controller, ms []spec.Monitor, dry bool) outcome {
+	a.t.Helper()
+	res, err := c.Reconcile(context.Background(), ms, dry)
+	return outcome{t: a.t, res: res, err: err, exit: reconcile.ExitCode(res, err, dry), dry: dry}
+}
+
+// text is the pass's text output, for failure messages.
+func (o outcome) text() string {
+	var b bytes.Buffer
+	_ = reconcile.WriteText(&b, o.res, o.dry)
+	if o.err != nil {
+		b.WriteString("error: " + o.err.Error() + "\n")
+	}
+	return b.String()
+}
+
+// wantExit fails unless the pass exited with code.
+func (o outcome) wantExit(code int) outcome {
+	o.t.Helper()
+	if o.exit != code {
+		o.t.Fatalf("exit code %d, want %d; pass:\n%s", o.exit, code, o.text())
+	}
+	return o
+}
+
+// writes counts the write calls of the pass.
+func (o outcome) writes() int {
+	if o.res == nil {
+		return 0
+	}
+	return reconcile.WriteCalls(o.res.Calls)
+}
+
+// change is the pass's line for id; it fails the test when there is none.
+func (o outcome) change(id string) reconcile.Change {
+	o.t.Helper()
+	for _, c := range o.res.Changes {
+		if c.ID == id {
+			return c
+		}
+	}
+	o.t.Fatalf("no change for %s; pass:\n%s", id, o.text())
+	return reconcile.Change{}
+}
+
+// wantAction fails unless id's action is act; for an update, fields must all be among its changes.
+func (o outcome) wantAction(id string, act reconcile.Action, fields ...string) reconcile.Change {
+	o.t.Helper()
+	c := o.change(id)
+	if c.Action != act {
+		o.t.Fatalf("%s: action %s, want %s; pass:\n%s", id, c.Action, act, o.text())
+	}
+	for _, f := range fields {
+		if !slices.ContainsFunc(c.Changes, func(fc reconcile.FieldChange) bool { return fc.Field == f }) {
+			o.t.Fatalf("%s: changes %v do not name %s; pass:\n%s", id, c.Changes, f, o.text())
+		}
+	}
+	if !o.dry && act != reconcile.ActionNoop && act != reconcile.ActionConflict && act != reconcile.ActionKeep && !c.Applied {
+		o.t.Fatalf("%s: %s not applied: %v", id, act, c.Err)
+	}
+	return c
+}
+
+// wantNoop fails unless every line is unchanged, no write was made, and the exit code is 0.
+func (o outcome) wantNoop() outcome {
+	o.t.Helper()
+	o.wantExit(reconcile.ExitInSync)
+	for _, c := range o.res.Changes {
+		if c.Action != reconcile.ActionNoop {
+			o.t.Errorf("%s: %s %v %s, want unchanged", c.ID, c.Action, c.Changes, c.Message)
+		}
+	}
+	if n := o.writes(); n != 0 {
+		o.t.Errorf("a pass with nothing to do made %d write calls: %v", n, writeKeys(o.res.Calls))
+	}
+	if o.t.Failed() {
+		o.t.FailNow()
+	}
+	return o
+}
+
+// converge runs a real pass that must succeed, then a pass that must be all unchanged with no
+// write; it returns the first.
+func (a *account) converge(c *reconcile.Controller, ms []spec.Monitor) outcome {
+	a.t.Helper()
+	first := a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	a.pass(c, ms, false).wantNoop()
+	return first
+}
+
+func writeKeys(calls map[string]int) []string {
+	var out []string
+	for k, n := range calls {
+		if reconcile.IsWriteCall(k) {
+			for range n {
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// callLog collects "service:Operation" keys of calls; safe for concurrent use.
+type callLog struct {
+	mu     sync.Mutex
+	counts map[string]int
+	errs   map[string]int
+}
+
+func (l *callLog) add(service, op, code string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.counts == nil {
+		l.counts, l.errs = map[string]int{}, map[string]int{}
+	}
+	l.counts[service+":"+op]++
+	if code != "" {
+		l.errs[code]++
+	}
+}
+
+func (l *callLog) snapshot() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]int, len(l.counts))
+	for k, v := range l.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// load loads a monitor file, failing the test on an error.
+func load(t *testing.T, path string) []spec.Monitor {
+	t.Helper()
+	f, err := spec.Load(path)
+	if err != nil {
+		t.Fatalf("load %s: %v", path, err)
+	}
+	return f.Monitors
+}
+
+// loadText loads monitor.yaml text.
+func loadText(t *testing.T, text string) []spec.Monitor {
+	t.Helper()
+	f, err := spec.LoadBytes([]byte(strings.TrimLeft(text, "\n")), t.Name()+".yaml")
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return f.Monitors
+}

@@ -1,0 +1,160 @@
+package reconcile
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+)
+
+// TrailSelectors are a trail's event selectors as GetEventSelectors returned them: basic or
+// advanced, never both. Diff reads only their effect on management events (ManagementEvents);
+// a repair edits them in place, so that a trail that also logs S3 or Lambda data events keeps
+// logging exactly those.
+type TrailSelectors struct {
+	Basic    []ctypes.EventSelector
+	Advanced []ctypes.AdvancedEventSelector
+}
+
+// maxBasicSelectors is CloudTrail's limit of basic event selectors per trail (aws-api.md §1.1).
+const maxBasicSelectors = 5
+
+// errNoSelectorSlot: every one of the trail's five basic selectors logs data events with a
+// read/write type other than All, so management events cannot be widened to read+write without
+// also widening data events, and no selector is free to add a management-only one.
+var errNoSelectorSlot = errors.New("every one of its 5 event selectors logs data events with a read/write type other than All: " +
+	"kmswatch will not widen data events to log management events read+write; free a selector or set one to ReadWriteType All")
+
+// repairSelectors returns sel changed only as much as the monitor needs: KMS management events,
+// read and write, reach the trail, and data events are logged exactly as before. PutEventSelectors
+// replaces all of a trail's selectors (aws-api.md §1.1), so the result carries every selector,
+// not just the repaired ones. A trail without selectors gets one logging all management events.
+func repairSelectors(sel TrailSelectors) (TrailSelectors, error) {
+	if len(sel.Advanced) > 0 {
+		return TrailSelectors{Advanced: repairAdvanced(sel.Advanced)}, nil
+	}
+	basic, err := repairBasic(sel.Basic)
+	return TrailSelectors{Basic: basic}, err
+}
+
+// repairBasic repairs basic selectors:
+//   - kms.amazonaws.com is removed from every selector's ExcludeManagementEventSources (a single
+//     entry anywhere drops every KMS event); other exclusions (rdsdata.amazonaws.com) stay, as
+//     the monitor does not need them.
+//   - If management events are then still not logged read+write by some selector, one selector
+//     is made to log them. ReadWriteType applies to a selector's DataResources as well as to its
+//     management events, so a selector holding data resources has its ReadWriteType left alone
+//     (WriteOnly → All would silently start logging, and billing, every S3 GetObject). In order
+//     of preference: a selector without data resources is set to IncludeManagementEvents true,
+//     ReadWriteType All; else, within the limit of five, a management-only selector is
+//     appended; else a data selector already ReadWriteType All gets IncludeManagementEvents true
+//     (its data events are unchanged). Failing all three the trail is not touched.
+func repairBasic(in []ctypes.EventSelector) ([]ctypes.EventSelector, error) {
+	mgmtAll := ctypes.EventSelector{ReadWriteType: ctypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(true)}
+	if len(in) == 0 {
+		return []ctypes.EventSelector{mgmtAll}, nil
+	}
+	out := make([]ctypes.EventSelector, len(in))
+	for i, s := range in {
+		s.DataResources = slices.Clone(s.DataResources)
+		s.ExcludeManagementEventSources = slices.DeleteFunc(slices.Clone(s.ExcludeManagementEventSources),
+			func(src string) bool { return src == kmsSource })
+		out[i] = s
+	}
+	if managementEvents(out, nil).logsKMS() {
+		return out, nil
+	}
+	pick := -1
+	for i, s := range out {
+		if len(s.DataResources) > 0 {
+			continue
+		}
+		if pick < 0 || (includesManagement(s) && !includesManagement(out[pick])) {
+			pick = i
+		}
+	}
+	switch {
+	case pick >= 0:
+		out[pick].ReadWriteType = ctypes.ReadWriteTypeAll
+		out[pick].IncludeManagementEvents = aws.Bool(true)
+	case len(out) < maxBasicSelectors:
+		out = append(out, mgmtAll)
+	default:
+		for i, s := range out {
+			if readWriteAll(s.ReadWriteType) {
+				out[i].IncludeManagementEvents = aws.Bool(true)
+				return out, nil
+			}
+		}
+		return nil, errNoSelectorSlot
+	}
+	return out, nil
+}
+
+// includesManagement: IncludeManagementEvents defaults to true.
+func includesManagement(s ctypes.EventSelector) bool {
+	return s.IncludeManagementEvents == nil || *s.IncludeManagementEvents
+}
+
+func readWriteAll(t ctypes.ReadWriteType) bool { return t == "" || t == ctypes.ReadWriteTypeAll }
+
+// repairAdvanced repairs advanced selectors: every selector that is not of the Management
+// category (data events, network activity) is kept untouched and in place; the Management ones
+// are replaced, where the first of them stood, by one selector that logs every management event —
+// no readOnly condition, no eventSource condition that can drop KMS. Of the original conditions
+// it keeps only eventSource exclusions (NotEquals) of other sources that every management
+// selector made, as the basic repair keeps rdsdata.amazonaws.com excluded; any other condition
+// (eventName, readOnly, userIdentity.arn, …) could drop a KMS event an alarm matches on. A trail
+// with no management selector gets one appended.
+func repairAdvanced(in []ctypes.AdvancedEventSelector) []ctypes.AdvancedEventSelector {
+	var out []ctypes.AdvancedEventSelector
+	var excluded []string // NotEquals sources shared by every management selector
+	first := true
+	name := "Management events"
+	at := -1
+	for _, s := range in {
+		if !isManagementSelector(s) {
+			out = append(out, s)
+			continue
+		}
+		var notEq []string
+		for _, f := range s.FieldSelectors {
+			if aws.ToString(f.Field) == "eventSource" {
+				notEq = append(notEq, f.NotEquals...)
+			}
+		}
+		notEq = slices.DeleteFunc(notEq, func(src string) bool { return src == kmsSource })
+		if first {
+			excluded, at, first = notEq, len(out), false
+			if aws.ToString(s.Name) != "" {
+				name = aws.ToString(s.Name)
+			}
+			continue
+		}
+		excluded = slices.DeleteFunc(excluded, func(src string) bool { return !slices.Contains(notEq, src) })
+	}
+	mgmt := ctypes.AdvancedEventSelector{
+		Name:           aws.String(name),
+		FieldSelectors: []ctypes.AdvancedFieldSelector{{Field: aws.String("eventCategory"), Equals: []string{"Management"}}},
+	}
+	if len(excluded) > 0 {
+		slices.Sort(excluded)
+		mgmt.FieldSelectors = append(mgmt.FieldSelectors, ctypes.AdvancedFieldSelector{
+			Field: aws.String("eventSource"), NotEquals: slices.Compact(excluded)})
+	}
+	if at < 0 {
+		return append(out, mgmt)
+	}
+	return slices.Insert(out, at, mgmt)
+}
+
+// isManagementSelector: an advanced selector's category is its eventCategory Equals condition.
+func isManagementSelector(s ctypes.AdvancedEventSelector) bool {
+	for _, f := range s.FieldSelectors {
+		if aws.ToString(f.Field) == "eventCategory" {
+			return slices.Contains(f.Equals, "Management")
+		}
+	}
+	return false
+}
