@@ -86,22 +86,13 @@ func (s *logsService) createLogGroup(c *call) (any, error) {
 }
 
 func (s *logsService) deleteLogGroup(c *call) (any, error) {
-	var in struct {
-		Name string `json:"logGroupName"`
-	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if err := validLogGroupName(in.Name, "logGroupName"); err != nil {
-		return nil, err
-	}
-	g, err := s.group(c, in.Name)
+	g, err := s.namedGroup(c)
 	if err != nil {
 		return nil, err
 	}
 	// The group takes its streams, events and metric filters with it; AWS also drops its tags.
 	r := s.region(c.Region)
-	delete(r.groups, in.Name)
+	delete(r.groups, g.name)
 	r.sorted = nil
 	s.e.tags.drop(g.arn(s.e.acct))
 	return struct{}{}, nil
@@ -247,16 +238,7 @@ func (s *logsService) putRetentionPolicy(c *call) (any, error) {
 }
 
 func (s *logsService) deleteRetentionPolicy(c *call) (any, error) {
-	var in struct {
-		Name string `json:"logGroupName"`
-	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if err := validLogGroupName(in.Name, "logGroupName"); err != nil {
-		return nil, err
-	}
-	g, err := s.group(c, in.Name)
+	g, err := s.namedGroup(c)
 	if err != nil {
 		return nil, err
 	}

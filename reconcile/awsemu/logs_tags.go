@@ -207,16 +207,7 @@ func (s *logsService) untagLogGroup(c *call) (any, error) {
 }
 
 func (s *logsService) listTagsLogGroup(c *call) (any, error) {
-	var in struct {
-		Name string `json:"logGroupName"`
-	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if err := validLogGroupName(in.Name, "logGroupName"); err != nil {
-		return nil, err
-	}
-	g, err := s.group(c, in.Name)
+	g, err := s.namedGroup(c)
 	if err != nil {
 		return nil, err
 	}

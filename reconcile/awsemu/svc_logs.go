@@ -114,6 +114,20 @@ func (s *logsService) group(c *call, name string) (*logGroup, error) {
 	return nil, errorf("ResourceNotFoundException", "The specified log group does not exist.")
 }
 
+// namedGroup decodes a request whose only member is logGroupName and finds that group.
+func (s *logsService) namedGroup(c *call) (*logGroup, error) {
+	var in struct {
+		Name string `json:"logGroupName"`
+	}
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	if err := validLogGroupName(in.Name, "logGroupName"); err != nil {
+		return nil, err
+	}
+	return s.group(c, in.Name)
+}
+
 // groupByIdentifier resolves logGroupIdentifier (a name or an ARN, with or without ":*"), falling
 // back to logGroupName; exactly one of the two must be given, as AWS requires.
 func (s *logsService) groupByIdentifier(c *call, name, ident string) (*logGroup, error) {
