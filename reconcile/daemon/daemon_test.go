@@ -105,17 +105,17 @@ func (h *harness) write(content string) {
 
 func TestFirstPassAtOnceThenDriftRepairedWithinOneInterval(t *testing.T) {
 	h := startDaemon(t, specYAML("m", "a=10", "b=5"), func(o *Options) { o.Interval = 150 * time.Millisecond })
-	eventually(t, time.Second, "first pass creates both alarms", func() bool {
+	eventually(t, 5*time.Second, "first pass creates both alarms", func() bool {
 		_, a := h.account.alarm("Alarm/a")
 		_, b := h.account.alarm("Alarm/b")
 		return a && b
 	})
-	eventually(t, time.Second, "ready after the first pass", h.d.status.ready)
+	eventually(t, 5*time.Second, "ready after the first pass", h.d.status.ready)
 
 	h.account.drift("Alarm/a", "99") // someone raised the threshold
 	h.account.drift("Alarm/b", "")   // someone deleted the alarm
 	driftAt := time.Now()
-	eventually(t, 2*time.Second, "drift repaired", func() bool {
+	eventually(t, 5*time.Second, "drift repaired", func() bool {
 		a, _ := h.account.alarm("Alarm/a")
 		_, b := h.account.alarm("Alarm/b")
 		return a == "10" && b
@@ -159,10 +159,10 @@ func TestSpecEditsTriggerAPass(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h := startDaemon(t, specYAML("m", "a=10"), nil)
-			eventually(t, time.Second, "first pass", func() bool { return h.account.passCount() == 1 })
+			eventually(t, 5*time.Second, "first pass", func() bool { return h.account.passCount() == 1 })
 			start := time.Now()
 			tc.edit(h, specYAML("m", "a=10", "c=3"))
-			eventually(t, time.Second, "edit applied", func() bool { _, ok := h.account.alarm("Alarm/c"); return ok })
+			eventually(t, 5*time.Second, "edit applied", func() bool { _, ok := h.account.alarm("Alarm/c"); return ok })
 			t.Logf("%s applied after %v", tc.name, time.Since(start))
 		})
 	}
@@ -197,11 +197,11 @@ func TestSymlinkSwap(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	eventually(t, time.Second, "first pass", func() bool { return account.passCount() == 1 })
+	eventually(t, 5*time.Second, "first pass", func() bool { return account.passCount() == 1 })
 
 	must(t, os.Symlink("..2026_v2", filepath.Join(dir, "..data_tmp")))
 	must(t, os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")))
-	eventually(t, time.Second, "swap applied", func() bool { _, ok := account.alarm("Alarm/swapped"); return ok })
+	eventually(t, 5*time.Second, "swap applied", func() bool { _, ok := account.alarm("Alarm/swapped"); return ok })
 }
 
 func must(t *testing.T, err error) {
@@ -213,14 +213,14 @@ func must(t *testing.T, err error) {
 
 func TestInvalidEditKeepsLastGoodSpec(t *testing.T) {
 	h := startDaemon(t, specYAML("m", "a=10", "b=5"), func(o *Options) { o.Interval = 100 * time.Millisecond })
-	eventually(t, time.Second, "first pass", func() bool { return h.account.passCount() >= 1 })
+	eventually(t, 5*time.Second, "first pass", func() bool { return h.account.passCount() >= 1 })
 	good := h.d.Status().Spec.SHA256
 
 	// A broken edit that, if it were enforced, would prune alarm b.
 	h.write(specYAML("m", "a=10") + "  thresold: 1\n")
-	eventually(t, time.Second, "edit rejected in status", func() bool { return h.d.Status().RejectedEdit != nil })
+	eventually(t, 5*time.Second, "edit rejected in status", func() bool { return h.d.Status().RejectedEdit != nil })
 	before := h.account.passCount()
-	eventually(t, time.Second, "resyncs go on", func() bool { return h.account.passCount() >= before+2 })
+	eventually(t, 5*time.Second, "resyncs go on", func() bool { return h.account.passCount() >= before+2 })
 	if _, ok := h.account.alarm("Alarm/b"); !ok {
 		t.Fatal("alarm b was deleted by an invalid edit")
 	}
@@ -237,7 +237,7 @@ func TestInvalidEditKeepsLastGoodSpec(t *testing.T) {
 
 	// Fixing the file applies it and clears the rejection.
 	h.write(specYAML("m", "a=10"))
-	eventually(t, time.Second, "fixed edit applied", func() bool { _, ok := h.account.alarm("Alarm/b"); return !ok })
+	eventually(t, 5*time.Second, "fixed edit applied", func() bool { _, ok := h.account.alarm("Alarm/b"); return !ok })
 	if st := h.d.Status(); st.RejectedEdit != nil {
 		t.Errorf("rejected edit still shown after a good edit: %+v", st.RejectedEdit)
 	}
@@ -245,9 +245,9 @@ func TestInvalidEditKeepsLastGoodSpec(t *testing.T) {
 
 func TestDeletedSpecFileIsARejectedEdit(t *testing.T) {
 	h := startDaemon(t, specYAML("m", "a=10"), nil)
-	eventually(t, time.Second, "first pass", func() bool { return h.account.passCount() == 1 })
+	eventually(t, 5*time.Second, "first pass", func() bool { return h.account.passCount() == 1 })
 	must(t, os.Remove(h.path))
-	eventually(t, time.Second, "removal rejected", func() bool { return h.d.Status().RejectedEdit != nil })
+	eventually(t, 5*time.Second, "removal rejected", func() bool { return h.d.Status().RejectedEdit != nil })
 	if _, ok := h.account.alarm("Alarm/a"); !ok {
 		t.Fatal("alarm deleted after the spec file was removed")
 	}
@@ -259,7 +259,7 @@ func TestErrorsBackOffThenRecover(t *testing.T) {
 	h := startDaemonOn(t, account, specYAML("m", "a=10"), func(o *Options) {
 		o.BackoffBase = 40 * time.Millisecond
 	})
-	eventually(t, 3*time.Second, "recovered", func() bool { _, ok := h.account.alarm("Alarm/a"); return ok })
+	eventually(t, 5*time.Second, "recovered", func() bool { _, ok := h.account.alarm("Alarm/a"); return ok })
 	h.account.mu.Lock()
 	passes := append([]passRecord(nil), h.account.passes...)
 	h.account.mu.Unlock()
@@ -289,7 +289,7 @@ func TestTerminalErrorWaitsForSpecChange(t *testing.T) {
 	h := startDaemonOn(t, account, specYAML("m", "a=10"), func(o *Options) {
 		o.Terminal = func(err error) bool { return errors.Is(err, errAccessDenied) }
 	})
-	eventually(t, time.Second, "first pass", func() bool { return h.account.passCount() == 1 })
+	eventually(t, 5*time.Second, "first pass", func() bool { return h.account.passCount() == 1 })
 	// No retry by itself (the cap is an hour here); wait a while to see none comes.
 	time.Sleep(300 * time.Millisecond)
 	if n := h.account.passCount(); n != 1 {
@@ -299,8 +299,8 @@ func TestTerminalErrorWaitsForSpecChange(t *testing.T) {
 		t.Errorf("status: %+v ready=%v", st.LastError, st.Ready)
 	}
 	h.write(specYAML("m", "a=11"))
-	eventually(t, time.Second, "retry after the spec change", func() bool { v, _ := h.account.alarm("Alarm/a"); return v == "11" })
-	eventually(t, time.Second, "recovered line", func() bool { return strings.Contains(h.logs.String(), `"msg":"recovered","failedPasses":1`) })
+	eventually(t, 5*time.Second, "retry after the spec change", func() bool { v, _ := h.account.alarm("Alarm/a"); return v == "11" })
+	eventually(t, 5*time.Second, "recovered line", func() bool { return strings.Contains(h.logs.String(), `"msg":"recovered","failedPasses":1`) })
 }
 
 func TestCancelMidPassReturnsPromptly(t *testing.T) {

@@ -37,17 +37,17 @@ func TestOperationsEndpoints(t *testing.T) {
 		t.Errorf("/healthz = %d, want 200", code)
 	}
 	close(account.gate)
-	eventually(t, time.Second, "/readyz 200", func() bool { code, _ := get(t, srv.URL+"/readyz"); return code == http.StatusOK })
+	eventually(t, 5*time.Second, "/readyz 200", func() bool { code, _ := get(t, srv.URL+"/readyz"); return code == http.StatusOK })
 
 	h.d.Metrics().ObserveAWSCall("cloudwatch", "DescribeAlarms", "", 3*time.Millisecond)
 	h.d.Metrics().ObserveAWSCall("cloudwatch", "PutMetricAlarm", "Throttling", time.Millisecond)
 	passesBefore := h.account.passCount()
 	h.account.drift("Alarm/a", "50")
-	eventually(t, time.Second, "drift repaired", func() bool {
+	eventually(t, 5*time.Second, "drift repaired", func() bool {
 		v, _ := h.account.alarm("Alarm/a")
 		return v == "10" && h.account.passCount() > passesBefore
 	})
-	eventually(t, time.Second, "drift metric", func() bool {
+	eventually(t, 5*time.Second, "drift metric", func() bool {
 		_, body := get(t, srv.URL+"/metrics")
 		return strings.Contains(body, `kmswatch_drift_repaired_total{kind="Alarm"} 1`)
 	})
