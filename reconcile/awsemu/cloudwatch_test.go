@@ -30,17 +30,7 @@ var cwProtocols = map[string]func(*cloudwatch.Options){
 // testConfig serves e on loopback and returns an SDK config for it (region us-east-1, one attempt).
 func testConfig(t testing.TB, e *Emulator) aws.Config {
 	t.Helper()
-	srv, err := Start(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return aws.Config{
-		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1, HTTPClient: HTTPClient(),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}, nil
-		}),
-	}
+	return sdkConfig(serveForTest(t, e), "AKIDTEST")
 }
 
 // forEachProtocol runs f with a fresh emulator and a CloudWatch client speaking each protocol.

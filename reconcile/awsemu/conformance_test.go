@@ -112,7 +112,7 @@ func protocolsFor(sc scenario, backend string) []string {
 }
 
 func confConfig(url string) aws.Config {
-	return svcTestConfig(url, "AKIDCONFORMANCE")
+	return sdkConfig(url, "AKIDCONFORMANCE")
 }
 
 func TestConformance(t *testing.T) {
@@ -135,12 +135,7 @@ func TestConformance(t *testing.T) {
 			for _, proto := range protocolsFor(sc, "awsemu") {
 				t.Run(strings.TrimSuffix(sc.name+"/"+proto, "/"), func(t *testing.T) {
 					e := New(Options{Start: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)})
-					srv, err := Start(e)
-					if err != nil {
-						t.Fatal(err)
-					}
-					defer srv.Close()
-					sc.run(&confEnv{T: t, ctx: context.Background(), cfg: confConfig(srv.URL), backend: "awsemu",
+					sc.run(&confEnv{T: t, ctx: context.Background(), cfg: confConfig(serveForTest(t, e)), backend: "awsemu",
 						cwProtocol: proto, gap: sc.motoGap, seedBucket: e.SeedBucket, seedRole: e.SeedRole, now: e.Now, advance: e.Advance})
 					ran["awsemu"]++
 				})

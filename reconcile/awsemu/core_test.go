@@ -99,17 +99,8 @@ func coreEmulator(t *testing.T) (*Emulator, aws.Config) {
 			return struct{ TopicArn string }{"arn:aws:sns:" + c.Region + ":" + c.e.acct + ":" + in.Name + ":" + in.Attributes["DisplayName"] + ":" + in.Tags[1].Value}, nil
 		},
 	})
-	srv, err := Start(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	cfg := aws.Config{
-		Region: "ap-southeast-2", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1, HTTPClient: HTTPClient(),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}, nil
-		}),
-	}
+	cfg := sdkConfig(serveForTest(t, e), "AKIDTEST")
+	cfg.Region = "ap-southeast-2"
 	return e, cfg
 }
 

@@ -263,7 +263,7 @@ func TestKMSDenyAndAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	srvURL := aws.ToString(cfg.BaseEndpoint)
-	task := kms.NewFromConfig(svcTestConfig(srvURL, "AKIDTASK"))
+	task := kms.NewFromConfig(sdkConfig(srvURL, "AKIDTASK"))
 	if _, err := task.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}); err != nil {
 		t.Fatalf("task role before DenyKMS: %v", err)
 	}

@@ -20,17 +20,7 @@ var logsTestStart = time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC)
 func logsEnv(t *testing.T) (*Emulator, aws.Config) {
 	t.Helper()
 	e := New(Options{Region: "us-east-1", Start: logsTestStart})
-	srv, err := Start(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return e, aws.Config{
-		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1, HTTPClient: HTTPClient(),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDLOGS", SecretAccessKey: "secret"}, nil
-		}),
-	}
+	return e, sdkConfig(serveForTest(t, e), "AKIDLOGS")
 }
 
 // logsWantCode fails unless err is an API error with the given code.

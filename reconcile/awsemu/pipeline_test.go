@@ -71,7 +71,7 @@ func labChain(t *testing.T, defaultRegion string) *labEnv {
 	e.AddRoleSession("AKIDTASK", labTaskRole, "ecs-task-1")
 	e.AddRoleSession("AKIDOTHER", labOtherRole, "batch-1")
 	config := func(ak, region string) aws.Config {
-		c := svcTestConfig(srv.URL, ak)
+		c := sdkConfig(srv.URL, ak)
 		c.Region = region
 		return c
 	}

@@ -19,23 +19,7 @@ import (
 func svcTestEnv(t *testing.T) (*Emulator, aws.Config) {
 	t.Helper()
 	e := New(Options{Start: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)})
-	srv, err := Start(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return e, svcTestConfig(srv.URL, "AKIDSVCTEST")
-}
-
-// svcTestConfig is an SDK config for the emulator or moto at url, signed with accessKey. Both
-// are loopback servers, so it uses HTTPClient (a smithy-go request-body race).
-func svcTestConfig(url, accessKey string) aws.Config {
-	return aws.Config{
-		Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1, HTTPClient: HTTPClient(),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: "secret"}, nil
-		}),
-	}
+	return e, sdkConfig(serveForTest(t, e), "AKIDSVCTEST")
 }
 
 // wantAPIError checks err is an API error with that code and a message containing msg.
