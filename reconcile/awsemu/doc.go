@@ -18,6 +18,14 @@
 // query code (Code, when different) and status. Services talk to each other only through e.bus
 // and e.tags.
 //
-// Test surface: New, Start, SeedBucket, SeedRole, AddUser, AddRoleSession, Now, Advance, Calls,
-// CallLog, ResetCalls, WriteCalls, ReadOnly, plus fault injection and the SNS outbox.
+// Test surface:
+//   - lifecycle: New, Start (a loopback Server), HTTPClient (the SDK HTTP client to use against it:
+//     it works around a smithy-go request-body race that loopback speeds make frequent);
+//   - the world the spec presumes: SeedBucket, SeedRole; who calls: AddUser, AddRoleSession
+//     (an ECS task role's session); KMS key policies stand-in: DenyKMS, AllowKMS;
+//   - time: Now, Advance (runs the pipeline minute by minute);
+//   - what was said: Outbox (every notification and confirmation request SNS sent),
+//     ConfirmPending (clicking the email link);
+//   - cost and faults: Calls, CallLog, ResetCalls, WriteCalls, ReadOnly, InjectFault, ClearFaults,
+//     EnableQuotas, DisableQuotas, SetQuota (AWS's default request rates, on the real clock).
 package awsemu
