@@ -195,20 +195,11 @@ func (s *kmsService) describeKey(c *call) (any, error) {
 	}{s.metadata(k)}, nil
 }
 
-func (s *kmsService) enableKey(c *call) (any, error) {
-	var in kmsKeyIDInput
-	k, err := s.keyCall(c, &in, func() string { return in.KeyID })
-	if err != nil {
-		return nil, err
-	}
-	if k.state == "PendingDeletion" {
-		return nil, errorf("KMSInvalidStateException", k.arn+" is pending deletion.")
-	}
-	k.state = "Enabled"
-	return struct{}{}, nil
-}
+func (s *kmsService) enableKey(c *call) (any, error)  { return s.setKeyState(c, "Enabled") }
+func (s *kmsService) disableKey(c *call) (any, error) { return s.setKeyState(c, "Disabled") }
 
-func (s *kmsService) disableKey(c *call) (any, error) {
+// setKeyState is EnableKey and DisableKey: a key pending deletion can be neither.
+func (s *kmsService) setKeyState(c *call, state string) (any, error) {
 	var in kmsKeyIDInput
 	k, err := s.keyCall(c, &in, func() string { return in.KeyID })
 	if err != nil {
@@ -217,7 +208,7 @@ func (s *kmsService) disableKey(c *call) (any, error) {
 	if k.state == "PendingDeletion" {
 		return nil, errorf("KMSInvalidStateException", k.arn+" is pending deletion.")
 	}
-	k.state = "Disabled"
+	k.state = state
 	return struct{}{}, nil
 }
 
