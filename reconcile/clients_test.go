@@ -30,25 +30,12 @@ func testConfig(url string) aws.Config {
 // TestClientsRetryAndReportEveryAttempt: throttling is retried with backoff by the adaptive
 // retryer, and OnCall sees each attempt with its outcome.
 func TestClientsRetryAndReportEveryAttempt(t *testing.T) {
+	url, _ := failOnce(t, 400, "Throttling",
+		`<GetTopicAttributesResponse><GetTopicAttributesResult><Attributes><entry><key>DisplayName</key><value>d</value></entry></Attributes></GetTopicAttributesResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></GetTopicAttributesResponse>`)
 	var mu sync.Mutex
-	n := 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		n++
-		first := n == 1
-		mu.Unlock()
-		w.Header().Set("Content-Type", "text/xml")
-		if first {
-			w.WriteHeader(400)
-			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
-			return
-		}
-		io.WriteString(w, `<GetTopicAttributesResponse><GetTopicAttributesResult><Attributes><entry><key>DisplayName</key><value>d</value></entry></Attributes></GetTopicAttributesResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></GetTopicAttributesResponse>`)
-	}))
-	defer srv.Close()
 	type call struct{ service, op, code string }
 	var calls []call
-	cl := NewClients(testConfig(srv.URL), ClientOptions{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard,
+	cl := NewClients(testConfig(url), ClientOptions{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard,
 		OnCall: func(service, op, code string, _ time.Duration) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -144,6 +131,17 @@ func TestQuotaErrorsAreNotRetried(t *testing.T) {
 }
 
 func TestSNSThrottledIsRetried(t *testing.T) {
+	url, attempts := failOnce(t, 429, "Throttled", `<DeleteTopicResponse><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></DeleteTopicResponse>`)
+	cl := NewClients(testConfig(url), ClientOptions{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard})
+	if _, err := cl.SNS.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: aws.String("arn:aws:sns:ap-southeast-2:1:t")}); err != nil || attempts() != 2 {
+		t.Errorf("err %v after %d attempts, want success on the second", err, attempts())
+	}
+}
+
+// failOnce serves an awsQuery error (the code, with status) to the first request and okBody to
+// every later one. It returns the server's URL and how many requests it has served.
+func failOnce(t *testing.T, status int, code, okBody string) (url string, attempts func() int) {
+	t.Helper()
 	var mu sync.Mutex
 	n := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -153,15 +151,16 @@ func TestSNSThrottledIsRetried(t *testing.T) {
 		mu.Unlock()
 		w.Header().Set("Content-Type", "text/xml")
 		if first {
-			w.WriteHeader(429)
-			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>Throttled</Code><Message>slow down</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
+			w.WriteHeader(status)
+			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>`+code+`</Code><Message>slow down</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
 			return
 		}
-		io.WriteString(w, `<DeleteTopicResponse><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></DeleteTopicResponse>`)
+		io.WriteString(w, okBody)
 	}))
-	defer srv.Close()
-	cl := NewClients(testConfig(srv.URL), ClientOptions{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard})
-	if _, err := cl.SNS.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: aws.String("arn:aws:sns:ap-southeast-2:1:t")}); err != nil || n != 2 {
-		t.Errorf("err %v after %d attempts, want success on the second", err, n)
+	t.Cleanup(srv.Close)
+	return srv.URL, func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return n
 	}
 }
