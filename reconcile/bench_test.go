@@ -123,7 +123,7 @@ func (ba *benchAccount) clients() reconcile.Clients {
 // pass runs one real pass that must leave the account in sync; it returns the calls it made.
 func (ba *benchAccount) pass(tb testing.TB, ms []spec.Monitor) *reconcile.Result {
 	res, err := ba.ctrl.Reconcile(context.Background(), ms, false)
-	if code := reconcile.ExitCode(res, err, false); code != reconcile.ExitInSync {
+	if code := reconcile.Classify(res, err, false); code != reconcile.OutcomeInSync {
 		tb.Fatalf("pass: exit %d: %v", code, err)
 	}
 	return res

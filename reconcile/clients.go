@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -156,6 +154,11 @@ type ClientOptions struct {
 	MaxAttempts int
 	// MaxBackoff between attempts; 0 means the SDK default (20s). Tests set it tiny.
 	MaxBackoff time.Duration
+	// WriteGate, if set, is asked before every attempt of every call that changes AWS state; an
+	// error stops the call before it is sent, and is the call's error. A leader whose lease is
+	// past its renew deadline closes the gate, so that it writes nothing once a standby may take
+	// over (reads go through: a standby's view is harmless).
+	WriteGate func(ctx context.Context, service, operation string) error
 	// RetryMode is aws.RetryModeAdaptive (the default, and the empty value) or
 	// aws.RetryModeStandard. Adaptive mode also rate-limits the client after a throttle, sleeping
 	// up to seconds: right against AWS, slow for a test that throttles every third call.
@@ -197,7 +200,7 @@ func NewClients(cfg aws.Config, o ClientOptions) Clients {
 		})
 	}
 	counter := &callCounter{}
-	observe := callMiddleware(counter, o.OnCall)
+	observe := callMiddleware(counter, o.OnCall, o.WriteGate)
 	cfg.APIOptions = append(append([]func(*middleware.Stack) error{}, cfg.APIOptions...), observe)
 
 	cw := cloudwatch.NewFromConfig(cfg, func(co *cloudwatch.Options) {
@@ -206,7 +209,8 @@ func NewClients(cfg aws.Config, o ClientOptions) Clients {
 			co.Protocol = awsquery.New(cwschemas.GraniteServiceVersion20100801)
 		case ProtocolJSON:
 			co.Protocol = awsjson.New10(cwschemas.GraniteServiceVersion20100801)
-			// moto un-gzips a JSON body twice and answers 500 (moto.md §1).
+			// moto 5.2 answers 500 to a gzipped JSON body (its server mode decompresses
+			// the body twice): https://github.com/getmoto/moto/pull/9236
 			co.DisableRequestCompression = true
 		}
 	})
@@ -232,11 +236,13 @@ func CheckCloudWatchProtocol(p string) error {
 }
 
 // noRetryOnQuota stops the retryer from retrying a quota error as if it were throttling: the SDK
-// counts LimitExceededException among throttle codes (aws-api.md §0.4), but CloudWatch Logs'
-// 101st metric filter, or CloudWatch's alarm quota, fails the same way however long one waits.
+// counts LimitExceededException among its throttle codes (aws/retry's DefaultThrottleErrorCodes),
+// but CloudWatch Logs' 101st metric filter, or CloudWatch's alarm quota, fails the same way
+// however long one waits.
 //
-// It also retries two modeled throttles the SDK leaves alone (aws-api.md §0.4, §1.3): SNS's
-// ThrottledException ("Throttled") and CloudWatch's ConcurrentModificationException (HTTP 429).
+// It also retries two modeled throttles the SDK leaves alone: SNS's ThrottledException (code
+// "Throttled", HTTP 429) and CloudWatch's ConcurrentModificationException (HTTP 429), both
+// documented as "try again later" in the services' API references.
 var noRetryOnQuota = retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
@@ -253,132 +259,4 @@ var noRetryOnQuota = retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
 
 func isQuotaCode(code string) bool {
 	return code == "LimitExceededException" || code == "LimitExceeded"
-}
-
-// callMiddleware adds, at the end of the finalize step (inside the retry loop, so once per attempt),
-// a middleware that reports each attempt's service, operation, error code and duration.
-func callMiddleware(counter *callCounter, onCall func(service, operation, code string, d time.Duration)) func(*middleware.Stack) error {
-	mw := middleware.FinalizeMiddlewareFunc("kmswatchCalls", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-		start := time.Now()
-		out, md, err := next.HandleFinalize(ctx, in)
-		service := serviceName(awsmiddleware.GetServiceID(ctx))
-		op := awsmiddleware.GetOperationName(ctx)
-		code := errorCode(err)
-		counter.add(service, op)
-		if onCall != nil {
-			onCall(service, op, code, time.Since(start))
-		}
-		return out, md, err
-	})
-	return func(s *middleware.Stack) error {
-		return s.Finalize.Add(mw, middleware.After)
-	}
-}
-
-// serviceName maps the SDK's service id to the IAM service prefix, the name an IAM policy and a
-// metric label use.
-func serviceName(id string) string {
-	switch id {
-	case "CloudWatch":
-		return "cloudwatch"
-	case "CloudWatch Logs":
-		return "logs"
-	case "CloudTrail":
-		return "cloudtrail"
-	case "SNS":
-		return "sns"
-	case "Resource Groups Tagging API":
-		return "tag"
-	case "STS":
-		return "sts"
-	}
-	return strings.ToLower(strings.ReplaceAll(id, " ", ""))
-}
-
-// errorCode is "" for success, the AWS error code for an API error, else a fixed word (the label
-// must not take unbounded values).
-func errorCode(err error) string {
-	if err == nil {
-		return ""
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	if errors.Is(err, context.Canceled) {
-		return "Canceled"
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "DeadlineExceeded"
-	}
-	return "RequestError"
-}
-
-// callCounter counts calls by "service:Operation"; safe for concurrent use.
-type callCounter struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (c *callCounter) add(service, op string) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.n == nil {
-		c.n = map[string]int{}
-	}
-	c.n[service+":"+op]++
-}
-
-// snapshot copies the counts.
-func (c *callCounter) snapshot() map[string]int {
-	out := map[string]int{}
-	if c == nil {
-		return out
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, v := range c.n {
-		out[k] = v
-	}
-	return out
-}
-
-// callsSince is the count of each call made after before was taken.
-func callsSince(before, now map[string]int) map[string]int {
-	out := map[string]int{}
-	for k, v := range now {
-		if d := v - before[k]; d > 0 {
-			out[k] = d
-		}
-	}
-	return out
-}
-
-// IsWriteCall reports whether a "service:Operation" key names a call that changes AWS state:
-// everything but Describe*, Get*, List* and the like.
-func IsWriteCall(key string) bool {
-	op := key
-	if i := strings.IndexByte(key, ':'); i >= 0 {
-		op = key[i+1:]
-	}
-	for _, p := range []string{"Describe", "Get", "List", "Lookup", "Test"} {
-		if strings.HasPrefix(op, p) {
-			return false
-		}
-	}
-	return true
-}
-
-// WriteCalls totals the write calls of a call count.
-func WriteCalls(calls map[string]int) int {
-	n := 0
-	for k, v := range calls {
-		if IsWriteCall(k) {
-			n += v
-		}
-	}
-	return n
 }

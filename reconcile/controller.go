@@ -36,16 +36,7 @@ type Controller struct {
 	now  func() time.Time
 
 	mu      sync.Mutex
-	regions map[string]*regionController
-}
-
-// regionController is the controller's part in one region: the clients and Env of that region,
-// and what it knows of ownership there. Every read and write of a pass goes through one.
-type regionController struct {
-	clients Clients
-	env     Env
-	now     func() time.Time
-	owners  ownerCache
+	regions map[string]*region
 }
 
 // NewController returns a controller working in env with clients, the default region's; Monitors
@@ -62,14 +53,14 @@ func NewController(clients Clients, env Env, log logr.Logger, opts Options) *Con
 		env.Partition = partitionOf(env.Region)
 	}
 	c := &Controller{env: env, log: log, opts: opts, now: now}
-	c.regions = map[string]*regionController{env.Region: {clients: clients, env: env, now: now}}
+	c.regions = map[string]*region{env.Region: {clients: clients, env: env}}
 	return c
 }
 
-// region returns the controller of a region, creating its clients the first time.
-func (c *Controller) region(name string) (*regionController, error) {
-	if rc, ok := c.regions[name]; ok {
-		return rc, nil
+// region returns the controller's part in a region, creating its clients the first time.
+func (c *Controller) region(name string) (*region, error) {
+	if r, ok := c.regions[name]; ok {
+		return r, nil
 	}
 	forRegion := c.regions[c.env.Region].clients.ForRegion
 	if forRegion == nil {
@@ -77,12 +68,12 @@ func (c *Controller) region(name string) (*regionController, error) {
 	}
 	env := c.env
 	env.Region = name
-	rc := &regionController{clients: forRegion(name), env: env, now: c.now}
-	c.regions[name] = rc
-	return rc, nil
+	r := &region{clients: forRegion(name), env: env}
+	c.regions[name] = r
+	return r, nil
 }
 
-// Reconcile runs one pass: for each Monitor, Desired, Observe, Diff and, unless dryRun, Apply,
+// Reconcile runs one pass: for each Monitor, Desired, observe, Diff and, unless dryRun, apply,
 // in the Monitor's region; each region's reads are batched across its Monitors. It returns every
 // resource's Change — the Monitors' in file order, then what was pruned — and the pipeline
 // Warnings, with the errors of all Monitors joined; a Monitor whose state could not be read is not
@@ -98,81 +89,32 @@ func (c *Controller) region(name string) (*regionController, error) {
 func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dryRun bool) (*Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	start := c.now()
-	before := map[string]map[string]int{}
-	for name, rc := range c.regions {
-		before[name] = rc.clients.calls.snapshot()
-	}
-	res := &Result{Started: start}
-	defer func() {
-		res.Calls, res.CallsByRegion = map[string]int{}, map[string]map[string]int{}
-		for name, rc := range c.regions {
-			calls := callsSince(before[name], rc.clients.calls.snapshot())
-			if len(calls) == 0 {
-				continue
-			}
-			res.CallsByRegion[name] = calls
-			for k, v := range calls {
-				res.Calls[k] += v
-			}
-		}
-		res.Duration = c.now().Sub(start)
-	}()
+	res := &Result{Started: c.now()}
+	defer c.countCalls(res)()
 	if len(monitors) == 0 {
 		return res, nil
 	}
-
-	var errs []error
-	names := map[string]bool{}  // every Monitor of the file
-	home := map[string]string{} // the region of every Monitor that can run
-	wantsOf := map[string][]State{}
-	index := map[string]int{} // a Monitor's place in the file
-	regions := []string{}
-	for i, m := range monitors {
-		// Every Monitor of the file counts as present, even one that cannot run: pruning
-		// "removed" monitors must never take a broken one for a removed one.
-		names[m.Metadata.Name] = true
-		region := m.Spec.Region
-		if region == "" {
-			region = c.env.Region
-		}
-		rc, err := c.region(region)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("monitor %s: %w", m.Metadata.Name, err))
-			continue
-		}
-		if _, ok := wantsOf[region]; !ok {
-			regions = append(regions, region)
-		}
-		home[m.Metadata.Name] = region
-		index[m.Metadata.Name] = i
-		wantsOf[region] = append(wantsOf[region], Desired(m, rc.env))
-	}
-	if _, ok := wantsOf[c.env.Region]; !ok {
-		regions = append(regions, c.env.Region)
-	}
-
+	f, errs := c.desire(monitors)
 	perMonitor := make([][]Change, len(monitors))
 	var pruned []Change
 	converged := map[string]bool{}
-	var moves []regionPlan
-	for _, region := range regions {
-		rp, err := c.regions[region].plan(ctx, wantsOf[region], names, home, c.opts)
+	var moves []movedPlan
+	for _, name := range f.regions {
+		rp, err := c.planRegion(ctx, c.regions[name], f.wants[name], f.names, f.home)
 		errs = append(errs, err...)
 		res.Warnings = append(res.Warnings, rp.warnings...)
 		for _, p := range rp.plans {
-			i, inFile := index[p.Monitor]
+			i, inFile := f.index[p.Monitor]
 			switch {
-			case inFile && home[p.Monitor] != region:
-				moves = append(moves, regionPlan{region: region, plan: p})
-				continue
+			case inFile && f.home[p.Monitor] != name:
+				moves = append(moves, movedPlan{region: name, plan: p})
 			case !inFile:
-				pruned = append(pruned, c.run(ctx, region, p, dryRun, &errs)...)
-				continue
+				pruned = append(pruned, c.run(ctx, name, p, dryRun, &errs)...)
+			default:
+				n := len(errs)
+				perMonitor[i] = c.run(ctx, name, p, dryRun, &errs)
+				converged[p.Monitor] = len(errs) == n && !(&Result{Changes: perMonitor[i]}).Failed()
 			}
-			n := len(errs)
-			perMonitor[i] = c.run(ctx, region, p, dryRun, &errs)
-			converged[p.Monitor] = len(errs) == n && !hasConflict(perMonitor[i])
 		}
 	}
 	// What a moved Monitor left behind goes once the Monitor stands in its new region.
@@ -188,110 +130,101 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 	return res, errors.Join(errs...)
 }
 
-func hasConflict(changes []Change) bool {
-	for _, ch := range changes {
-		if ch.Action == ActionConflict {
-			return true
-		}
-	}
-	return false
+// fileState is the file's Monitors as a pass sees them: their desired States by region, where each
+// one runs, and which names the file holds.
+type fileState struct {
+	regions []string           // the regions to read: the Monitors' and the default one
+	wants   map[string][]State // by region
+	names   map[string]bool    // every Monitor of the file, even one that cannot run
+	home    map[string]string  // the region of every Monitor that can run
+	index   map[string]int     // a Monitor's place in the file
 }
 
-// regionPlan is a Plan and the region it is for.
-type regionPlan struct {
+// desire computes every Monitor's desired State in its region. Every Monitor of the file counts
+// as present, even one that cannot run: pruning "removed" Monitors must never take a broken one
+// for a removed one.
+func (c *Controller) desire(monitors []spec.Monitor) (fileState, []error) {
+	f := fileState{wants: map[string][]State{}, names: map[string]bool{}, home: map[string]string{}, index: map[string]int{}}
+	var errs []error
+	for i, m := range monitors {
+		f.names[m.Metadata.Name] = true
+		name := m.Spec.Region
+		if name == "" {
+			name = c.env.Region
+		}
+		r, err := c.region(name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("monitor %s: %w", m.Metadata.Name, err))
+			continue
+		}
+		if _, ok := f.wants[name]; !ok {
+			f.regions = append(f.regions, name)
+		}
+		f.home[m.Metadata.Name], f.index[m.Metadata.Name] = name, i
+		f.wants[name] = append(f.wants[name], Desired(m, r.env))
+	}
+	if _, ok := f.wants[c.env.Region]; !ok {
+		f.regions = append(f.regions, c.env.Region)
+	}
+	return f, errs
+}
+
+// movedPlan is the plan that prunes what a moved Monitor left in its old region.
+type movedPlan struct {
 	region string
 	plan   Plan
 }
 
-// run applies a plan in a region (or, under dryRun, lists it) and logs what changed; an error is
-// added to errs.
-func (c *Controller) run(ctx context.Context, region string, plan Plan, dryRun bool, errs *[]error) []Change {
+// run applies a plan in a region (or, under dryRun, lists it), records the ownership the applied
+// steps established, and logs what changed; an error is added to errs.
+func (c *Controller) run(ctx context.Context, name string, plan Plan, dryRun bool, errs *[]error) []Change {
 	var changes []Change
 	if dryRun {
 		for _, s := range plan.Steps {
 			changes = append(changes, s.Change)
 		}
 	} else {
+		r := c.regions[name]
+		var facts []fact
 		var err error
-		changes, err = c.regions[region].apply(ctx, plan)
+		changes, facts, err = r.apply(ctx, plan)
+		for _, f := range facts {
+			r.owners.record(f)
+		}
 		if err != nil {
 			*errs = append(*errs, fmt.Errorf("apply monitor %s: %w", plan.Monitor, err))
 		}
 	}
 	for i := range changes {
-		if region != c.env.Region {
-			changes[i].Region = region
+		if name != c.env.Region {
+			changes[i].Region = name
 		}
 		if ch := changes[i]; ch.Applied && ch.Action != ActionNoop {
-			c.log.Info("changed", "id", ch.ID, "action", string(ch.Action), "monitor", ch.Monitor, "region", region)
+			c.log.Info("changed", "id", ch.ID, "action", string(ch.Action), "monitor", ch.Monitor, "region", name)
 		}
 	}
 	return changes
 }
 
-// regionPass is what a region's read-and-diff produced: a Plan per Monitor that could be observed
-// (the region's own, then the moved and removed ones to prune), and the pipeline warnings.
-type regionPass struct {
-	plans    []Plan
-	warnings []Warning
-}
-
-// plan reads the region once for all its Monitors — its trails, the ownership tags when stale,
-// then alarms and log groups in batches — and diffs each Monitor. Besides wants (the region's own
-// Monitors), it plans the pruning of what other Monitors own here: those of the file living in
-// another region (home), and, with opts.PruneRemovedMonitors, those missing from the file.
-// A Monitor whose state could not be read gets no plan.
-func (c *regionController) plan(ctx context.Context, wants []State, names map[string]bool, home map[string]string, opts Options) (regionPass, []error) {
-	var out regionPass
-	var errs []error
-	p := &pass{}
-	trails, err := c.describeTrails(ctx)
-	if err != nil {
-		return out, []error{fmt.Errorf("region %s: %w", c.env.Region, err)}
+// countCalls snapshots every region's call counts and returns the function that, when the pass
+// ends, records in res the calls it made and how long it took.
+func (c *Controller) countCalls(res *Result) func() {
+	before := map[string]map[string]int{}
+	for name, r := range c.regions {
+		before[name] = r.clients.calls.snapshot()
 	}
-	p.trails = trails
-	if c.owners.stale(c.now(), opts.OwnershipTTL) {
-		if err := c.refreshOwners(ctx, trails); err != nil {
-			return out, []error{fmt.Errorf("region %s: %w", c.env.Region, err)}
+	return func() {
+		res.Calls, res.CallsByRegion = map[string]int{}, map[string]map[string]int{}
+		for name, r := range c.regions {
+			calls := callsSince(before[name], r.clients.calls.snapshot())
+			if len(calls) == 0 {
+				continue
+			}
+			res.CallsByRegion[name] = calls
+			for k, v := range calls {
+				res.Calls[k] += v
+			}
 		}
+		res.Duration = c.now().Sub(res.Started)
 	}
-	for _, m := range sortedKeys(c.owners.monitors()) {
-		region, runs := home[m]
-		moved := runs && region != c.env.Region
-		if moved || (!names[m] && opts.PruneRemovedMonitors) {
-			wants = append(wants, State{Monitor: m})
-		}
-	}
-	if err := c.prefetch(ctx, wants, p); err != nil {
-		return out, []error{fmt.Errorf("region %s: %w", c.env.Region, err)}
-	}
-	for _, want := range wants {
-		got, err := c.observe(ctx, want, p)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("observe monitor %s: %w", want.Monitor, err))
-			continue
-		}
-		ws, err := c.warnings(ctx, want, got, p)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("check pipeline of monitor %s: %w", want.Monitor, err))
-		}
-		out.warnings = append(out.warnings, ws...)
-		out.plans = append(out.plans, Diff(want, got))
-	}
-	return out, errs
-}
-
-// partitionOf is the ARN partition of a region.
-func partitionOf(region string) string {
-	switch {
-	case len(region) >= 3 && region[:3] == "cn-":
-		return "aws-cn"
-	case len(region) >= 7 && region[:7] == "us-gov-":
-		return "aws-us-gov"
-	case len(region) >= 7 && region[:7] == "us-iso-":
-		return "aws-iso"
-	case len(region) >= 8 && region[:8] == "us-isob-":
-		return "aws-iso-b"
-	}
-	return "aws"
 }

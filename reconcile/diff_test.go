@@ -196,7 +196,7 @@ func TestDesiredResolvesARNs(t *testing.T) {
 	if s.LogGroup.Tags[TagDeletionPolicy] != "Retain" || s.Alarms[0].Tags[TagDeletionPolicy] != "Delete" {
 		t.Errorf("deletion policies: %v %v", s.LogGroup.Tags, s.Alarms[0].Tags)
 	}
-	if s.Alarms[0].Tags[TagFilterName] != s.Filters[0].Name {
+	if s.Alarms[0].Tags[TagFilterName] != s.Alarms[0].Filter.Name || s.Alarms[0].Tags[TagFilterLogGroup] != s.Alarms[0].Filter.LogGroup {
 		t.Errorf("alarm does not record its filter")
 	}
 }
@@ -213,9 +213,9 @@ spec:
     - {name: b, filterName: fy, filterPattern: '{ $.x = 2 }', metric: {namespace: NS, name: B}, period: 60s, threshold: 1, comparison: GreaterThanThreshold}
 `)
 	s := Desired(ms[0], Env{Partition: "aws", Region: "r", AccountID: "1"})
-	for i, a := range s.Alarms {
-		if s.Filters[i].Name != a.Tags[TagFilterName] || s.Filters[i].MetricName != a.MetricName {
-			t.Errorf("alarm %s paired with filter %s", a.Name, s.Filters[i].Name)
+	for _, a := range s.Alarms {
+		if a.Filter.Name != a.Tags[TagFilterName] || a.Filter.MetricName != a.MetricName {
+			t.Errorf("alarm %s paired with filter %s", a.Name, a.Filter.Name)
 		}
 	}
 }

@@ -35,3 +35,39 @@ func ResolveEnv(ctx context.Context, cfg aws.Config, accountID string) (Env, err
 	}
 	return env, nil
 }
+
+// Env is where the controller works: the partition, region and account that ARNs are built from.
+type Env struct {
+	Partition string
+	Region    string
+	AccountID string
+}
+
+// ARNs built from the environment.
+func (e Env) alarmARN(name string) string {
+	return "arn:" + e.Partition + ":cloudwatch:" + e.Region + ":" + e.AccountID + ":alarm:" + name
+}
+func (e Env) logGroupARN(name string) string {
+	return "arn:" + e.Partition + ":logs:" + e.Region + ":" + e.AccountID + ":log-group:" + name
+}
+func (e Env) topicARN(name string) string {
+	return "arn:" + e.Partition + ":sns:" + e.Region + ":" + e.AccountID + ":" + name
+}
+func (e Env) trailARN(name string) string {
+	return "arn:" + e.Partition + ":cloudtrail:" + e.Region + ":" + e.AccountID + ":trail/" + name
+}
+
+// partitionOf is the ARN partition of a region.
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	}
+	return "aws"
+}

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/aws/smithy-go"
@@ -75,3 +76,21 @@ func isNotFound(err error) bool {
 	}
 	return strings.HasSuffix(ae.ErrorCode(), "NotFoundException")
 }
+
+// ignoreNotFound is nil for nil or a "no such resource" error — a resource already gone counts as
+// deleted — and otherwise err wrapped with what was being done.
+func ignoreNotFound(err error, format string, args ...any) error {
+	if err == nil || isNotFound(err) {
+		return nil
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}
+
+// consequenceError is an error that follows from another step's error, already reported: it marks
+// its own line failed without being counted, or judged terminal or not, a second time.
+type consequenceError struct{ err error }
+
+func (e consequenceError) Error() string { return e.err.Error() }
+func (e consequenceError) Unwrap() error { return e.err }
+
+func consequence(err error) error { return consequenceError{err} }

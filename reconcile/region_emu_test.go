@@ -76,8 +76,8 @@ func testTwoRegions(t *testing.T, start func(t *testing.T, region string) *emuAW
 	}
 
 	res := reconcile(t, c, ms, false)
-	if code := ExitCode(res, nil, false); code != ExitInSync {
-		t.Fatalf("converge: exit code %d: %v", code, res.Changes)
+	if res.Failed() {
+		t.Fatalf("converge: %v", res.Changes)
 	}
 	if got := alarms("ap-southeast-2"); !got["syd-alarm"] || got["use-alarm"] {
 		t.Errorf("ap-southeast-2 alarms %v", got)
@@ -110,7 +110,7 @@ func testTwoRegions(t *testing.T, start func(t *testing.T, region string) *emuAW
 	// Move syd to us-east-1.
 	ms = loadYAML(t, regionYAML("syd", "us-east-1")+"---\n"+regionYAML("use", "us-east-1"))
 	res = reconcile(t, c, ms, false)
-	if code := ExitCode(res, nil, false); code != ExitInSync {
+	if code := Classify(res, nil, false); code != OutcomeInSync {
 		t.Fatalf("move: exit code %d: %v", code, res.Changes)
 	}
 	if a := actionsIn(res, ""); a["Alarm/syd-alarm"] != ActionDelete || a["LogGroup/syd-lg"] != ActionKeep || a["Trail/syd-trail"] != ActionKeep {

@@ -54,8 +54,8 @@ func conflicts() []conflictCase {
 		a.seed(ms)
 		make()
 		c := a.controller(reconcile.Options{})
-		a.pass(c, ms, true).wantExit(reconcile.ExitFailed).wantAction(id, reconcile.ActionConflict)
-		o := a.pass(c, ms, false).wantExit(reconcile.ExitFailed)
+		a.pass(c, ms, true).wantOutcome(reconcile.OutcomeFailed).wantAction(id, reconcile.ActionConflict)
+		o := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeFailed)
 		o.wantAction(id, reconcile.ActionConflict)
 		for _, ch := range o.res.Changes {
 			if ch.Err != nil {
@@ -65,7 +65,7 @@ func conflicts() []conflictCase {
 		untouched()
 		// Everything else converged: the next pass plans nothing but the conflict (and what
 		// hangs on it) and writes nothing.
-		next := a.pass(c, ms, false).wantExit(reconcile.ExitFailed)
+		next := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeFailed)
 		for _, ch := range next.res.Changes {
 			if ch.Action != reconcile.ActionNoop && ch.Action != reconcile.ActionConflict {
 				t.Errorf("after a conflict, %s is still %s", ch.ID, ch.Action)
@@ -77,7 +77,11 @@ func conflicts() []conflictCase {
 		if a.logGroup("scen-logs") == nil || a.alarm("scen-key-disable") == nil {
 			t.Error("the resources not in conflict were not created")
 		}
-		if tags := a.tags(strings.SplitN(id, "/", 2)[0], strings.SplitN(id, "/", 2)[1]); tags[reconcile.TagManagedBy] != "" {
+		ref, err := reconcile.ParseRef(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tags := a.tags(ref.Kind, ref.Name); tags[reconcile.TagManagedBy] != "" {
 			t.Errorf("%s was tagged despite the conflict: %v", id, tags)
 		}
 	}
@@ -134,9 +138,9 @@ func adopt(t *testing.T, a *account) {
 	a.foreignTopic(t, "scen-alerts")
 	a.foreignLogGroup(t, "scen-logs")
 	c := a.controller(reconcile.Options{})
-	plan := a.pass(c, ms, true).wantExit(reconcile.ExitPending)
+	plan := a.pass(c, ms, true).wantOutcome(reconcile.OutcomePending)
 	plan.wantAction(idAlarm, reconcile.ActionUpdate, "threshold")
-	o := a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	o := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 	o.wantAction(idAlarm, reconcile.ActionUpdate, "threshold")
 	o.wantAction(idLogGroup, reconcile.ActionUpdate, "retentionInDays")
 	o.wantAction(idTopic, reconcile.ActionUpdate)

@@ -94,7 +94,7 @@ func convergeScenarios() []scenario {
 func convergeFromEmpty(t *testing.T, a *account, ms []spec.Monitor) {
 	a.seed(ms)
 	c := a.controller(reconcile.Options{})
-	dry := a.pass(c, ms, true).wantExit(reconcile.ExitPending)
+	dry := a.pass(c, ms, true).wantOutcome(reconcile.OutcomePending)
 	if n := dry.writes(); n != 0 {
 		t.Fatalf("dry run made %d write calls: %v", n, writeKeys(dry.res.Calls))
 	}
@@ -103,7 +103,7 @@ func convergeFromEmpty(t *testing.T, a *account, ms []spec.Monitor) {
 			t.Errorf("dry run from empty: %s %s applied=%v, want an unapplied create", ch.ID, ch.Action, ch.Applied)
 		}
 	}
-	first := a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	first := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 	if len(first.res.Changes) != len(dry.res.Changes) {
 		t.Errorf("the pass made %d changes, the dry run planned %d", len(first.res.Changes), len(dry.res.Changes))
 	}
@@ -121,7 +121,7 @@ func convergeFromEmpty(t *testing.T, a *account, ms []spec.Monitor) {
 		t.Errorf("the second pass has %d lines, the first %d", len(second.res.Changes), len(first.res.Changes))
 	}
 	a.pass(a.controller(reconcile.Options{}), ms, false).wantNoop()
-	a.pass(c, ms, true).wantExit(reconcile.ExitInSync).wantNoop()
+	a.pass(c, ms, true).wantOutcome(reconcile.OutcomeInSync).wantNoop()
 }
 
 // pendingSubscription: an email subscription that nobody confirmed is PendingConfirmation — not a
@@ -130,7 +130,7 @@ func pendingSubscription(t *testing.T, a *account) {
 	ms := loadText(t, baseMonitor)
 	a.seed(ms)
 	c := a.controller(reconcile.Options{})
-	a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 	next := a.pass(c, ms, false).wantNoop()
 	got := next.change(idSub)
 	subs := a.subscriptions("scen-alerts")

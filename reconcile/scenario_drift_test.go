@@ -120,7 +120,7 @@ func driftScenarios() []scenario {
 
 			d.do(t, a)
 
-			plan := a.pass(c, ms, true).wantExit(reconcile.ExitPending)
+			plan := a.pass(c, ms, true).wantOutcome(reconcile.OutcomePending)
 			if n := plan.writes(); n != 0 {
 				t.Fatalf("dry run made %d write calls: %v", n, writeKeys(plan.res.Calls))
 			}
@@ -141,7 +141,7 @@ func driftScenarios() []scenario {
 				t.Fatalf("the dry-run output has no line %s %s naming %q:\n%s", d.id, d.action, d.field, plan.text())
 			}
 
-			fix := a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+			fix := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 			fix.wantAction(d.id, d.action, fields...)
 			if a.isMoto() && d.id == idFilter && d.action == reconcile.ActionUpdate {
 				// moto gap (moto.md §2, PutMetricFilter): it appends instead of upserting, so

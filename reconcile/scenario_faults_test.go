@@ -34,7 +34,7 @@ func faultMonitors(t *testing.T) []spec.Monitor {
 func (a *account) passCtx(ctx context.Context, c *reconcile.Controller, ms []spec.Monitor, dry bool) outcome {
 	a.t.Helper()
 	res, err := c.Reconcile(ctx, ms, dry)
-	return outcome{t: a.t, res: res, err: err, exit: reconcile.ExitCode(res, err, dry), dry: dry}
+	return outcome{t: a.t, res: res, err: err, exit: reconcile.Classify(res, err, dry), dry: dry}
 }
 
 // wantRecovered: a fresh controller without faults converges, and the account is exactly what ms
@@ -43,7 +43,7 @@ func (a *account) wantRecovered(ms []spec.Monitor) {
 	a.t.Helper()
 	a.tweak = nil
 	c := a.controller(reconcile.Options{})
-	a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 	for _, m := range ms {
 		a.checkChain(m)
 	}
@@ -71,8 +71,8 @@ func TestResilienceThrottlingAndServerErrors(t *testing.T) {
 	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.Throttle, Every: 3})()
 	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.ServerError, Every: 7})()
 	c := a.controller(reconcile.Options{})
-	a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
-	a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
+	a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 
 	var throttled, failed int
 	for _, r := range a.emu.CallLog() {
@@ -100,7 +100,7 @@ func TestResilienceAdaptiveMode(t *testing.T) {
 	a := newEmuAccount(t, ms)
 	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.Throttle, Every: 3, Times: 2})()
 	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.ServerError, Every: 7, Times: 1})()
-	a.pass(a.controller(reconcile.Options{}), ms, false).wantExit(reconcile.ExitInSync)
+	a.pass(a.controller(reconcile.Options{}), ms, false).wantOutcome(reconcile.OutcomeInSync)
 	failed := 0
 	for _, r := range a.emu.CallLog() {
 		switch r.Code {
@@ -120,7 +120,7 @@ func TestResilienceAdaptiveMode(t *testing.T) {
 // of ms, from a reference run on a fresh emulator.
 func writeSeq(t *testing.T, ms []spec.Monitor) []string {
 	a := newEmuAccount(t, ms)
-	a.pass(a.controller(reconcile.Options{}), ms, false).wantExit(reconcile.ExitInSync)
+	a.pass(a.controller(reconcile.Options{}), ms, false).wantOutcome(reconcile.OutcomeInSync)
 	var seq []string
 	for _, r := range a.emu.CallLog() {
 		if !awsemu.ReadOnly(r.Service, r.Op) {
@@ -158,8 +158,8 @@ func TestResilienceFatalErrorAfterEveryWrite(t *testing.T) {
 			remove := a.emu.InjectFault(awsemu.Fault{Service: service, Op: op, Kind: awsemu.ServerError, Nth: n})
 			o := a.pass(a.controller(reconcile.Options{}), ms, false)
 			remove()
-			if o.exit != reconcile.ExitFailed || o.err == nil {
-				t.Fatalf("a failed write %s: exit %d, err %v; want 1 and an error", next, o.exit, o.err)
+			if o.exit != reconcile.OutcomeFailed || o.err == nil {
+				t.Fatalf("a failed write %s: outcome %s, err %v; want failed and an error", next, o.exit, o.err)
 			}
 			if reconcile.IsTerminal(o.err) {
 				t.Errorf("a 500 was reported terminal: %v", o.err)

@@ -36,10 +36,10 @@ func pruneAlarm(t *testing.T, a *account) {
 
 	ms = loadText(t, baseMonitor)
 	ms[0].Spec.Alarms = ms[0].Spec.Alarms[:1]
-	plan := a.pass(c, ms, true).wantExit(reconcile.ExitPending)
+	plan := a.pass(c, ms, true).wantOutcome(reconcile.OutcomePending)
 	plan.wantAction(idAlarm2, reconcile.ActionDelete)
 	plan.wantAction(idFilter2, reconcile.ActionDelete)
-	o := a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	o := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 	o.wantAction(idAlarm2, reconcile.ActionDelete)
 	o.wantAction(idFilter2, reconcile.ActionDelete)
 	if a.alarm("scen-key-disable") != nil {
@@ -69,8 +69,8 @@ func pruneSubscription(t *testing.T, a *account) {
 
 	ms = loadText(t, baseMonitor)
 	id := "Subscription/scen-alerts/sqs/" + sqs
-	a.pass(c, ms, true).wantExit(reconcile.ExitPending).wantAction(id, reconcile.ActionDelete)
-	a.pass(c, ms, false).wantExit(reconcile.ExitInSync).wantAction(id, reconcile.ActionDelete)
+	a.pass(c, ms, true).wantOutcome(reconcile.OutcomePending).wantAction(id, reconcile.ActionDelete)
+	a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync).wantAction(id, reconcile.ActionDelete)
 	for _, s := range a.subscriptions("scen-alerts") {
 		if s.Protocol == "sqs" {
 			t.Fatalf("the removed subscription is still there: %v", s)
@@ -89,8 +89,8 @@ func retentionRemoved(t *testing.T, a *account) {
 	a.converge(c, ms)
 
 	ms = loadText(t, strings.Replace(baseMonitor, "    retentionInDays: 90\n", "", 1))
-	a.pass(c, ms, true).wantExit(reconcile.ExitPending).wantAction(idLogGroup, reconcile.ActionUpdate, "retentionInDays")
-	a.pass(c, ms, false).wantExit(reconcile.ExitInSync).wantAction(idLogGroup, reconcile.ActionUpdate, "retentionInDays")
+	a.pass(c, ms, true).wantOutcome(reconcile.OutcomePending).wantAction(idLogGroup, reconcile.ActionUpdate, "retentionInDays")
+	a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync).wantAction(idLogGroup, reconcile.ActionUpdate, "retentionInDays")
 	if lg := a.logGroup("scen-logs"); lg == nil || lg.RetentionInDays != nil {
 		t.Fatalf("log group %+v, want one that never expires", lg)
 	}
@@ -116,10 +116,10 @@ func keepDataBearing(t *testing.T, a *account) {
 	a.converge(c, ms)
 
 	ms = withoutTrailNewLogGroup(t)
-	plan := a.pass(c, ms, true).wantExit(reconcile.ExitPending)
+	plan := a.pass(c, ms, true).wantOutcome(reconcile.OutcomePending)
 	plan.wantAction(idTrail, reconcile.ActionKeep)
 	plan.wantAction(idLogGroup, reconcile.ActionKeep)
-	o := a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	o := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 	o.wantAction(idTrail, reconcile.ActionKeep)
 	o.wantAction(idLogGroup, reconcile.ActionKeep)
 	o.wantAction("LogGroup/scen-logs-2", reconcile.ActionCreate)
@@ -128,7 +128,7 @@ func keepDataBearing(t *testing.T, a *account) {
 	}
 	a.checkChain(ms[0])
 	// Kept is a steady state: the next pass writes nothing.
-	next := a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	next := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 	if n := next.writes(); n != 0 {
 		t.Fatalf("a pass after keeping made %d writes: %v", n, writeKeys(next.res.Calls))
 	}
@@ -150,8 +150,8 @@ func deleteDataBearing(t *testing.T, a *account) {
 	a.converge(c, ms)
 
 	ms = withoutTrailNewLogGroup(t)
-	a.pass(c, ms, true).wantExit(reconcile.ExitPending).wantAction(idTrail, reconcile.ActionDelete)
-	o := a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	a.pass(c, ms, true).wantOutcome(reconcile.OutcomePending).wantAction(idTrail, reconcile.ActionDelete)
+	o := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 	o.wantAction(idTrail, reconcile.ActionDelete)
 	o.wantAction(idLogGroup, reconcile.ActionDelete)
 	// On moto this holds only because kmswatch deletes the trail by name: DeleteTrail given an
@@ -208,9 +208,9 @@ func removedMonitor(t *testing.T, a *account) {
 	a.checkChain(both[1])
 
 	pruner := a.controller(reconcile.Options{PruneRemovedMonitors: true})
-	plan := a.pass(pruner, only, true).wantExit(reconcile.ExitPending)
+	plan := a.pass(pruner, only, true).wantOutcome(reconcile.OutcomePending)
 	plan.wantAction("Alarm/other-alarm", reconcile.ActionDelete)
-	o = a.pass(pruner, only, false).wantExit(reconcile.ExitInSync)
+	o = a.pass(pruner, only, false).wantOutcome(reconcile.OutcomeInSync)
 	o.wantAction("Alarm/other-alarm", reconcile.ActionDelete)
 	o.wantAction("MetricFilter/other-logs/other-alarm", reconcile.ActionDelete)
 	o.wantAction("Topic/other-alerts", reconcile.ActionDelete)
@@ -246,7 +246,7 @@ func emptyOrInvalidFile(t *testing.T, a *account) {
 	for _, prune := range []bool{false, true} {
 		c := a.controller(reconcile.Options{PruneRemovedMonitors: prune})
 		for _, dry := range []bool{true, false} {
-			o := a.pass(c, nil, dry).wantExit(reconcile.ExitInSync)
+			o := a.pass(c, nil, dry).wantOutcome(reconcile.OutcomeInSync)
 			if len(o.res.Changes) != 0 || len(o.res.Calls) != 0 {
 				t.Fatalf("zero monitors (prune=%v dry=%v): changes %v, calls %v; want none", prune, dry, o.res.Changes, o.res.Calls)
 			}

@@ -181,7 +181,7 @@ func (a *account) subscriptions(topic string) []sub {
 }
 
 // tags reads a resource's tags with the service's own call.
-func (a *account) tags(kind, name string) map[string]string {
+func (a *account) tags(kind reconcile.Kind, name string) map[string]string {
 	a.t.Helper()
 	tags := map[string]string{}
 	switch kind {
@@ -222,7 +222,7 @@ func (a *account) tags(kind, name string) map[string]string {
 }
 
 // wantOwned fails unless the resource carries monitor's ownership tags.
-func (a *account) wantOwned(kind, name, monitor string) {
+func (a *account) wantOwned(kind reconcile.Kind, name, monitor string) {
 	a.t.Helper()
 	tags := a.tags(kind, name)
 	if tags[reconcile.TagManagedBy] != reconcile.ManagedByValue || tags[reconcile.TagMonitor] != monitor {

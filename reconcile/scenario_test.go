@@ -226,7 +226,7 @@ type outcome struct {
 	t    *testing.T
 	res  *reconcile.Result
 	err  error
-	exit int
+	exit reconcile.Outcome
 	dry  bool
 }
 
@@ -234,24 +234,28 @@ type outcome struct {
 func (a *account) pass(c *reconcile.Controller, ms []spec.Monitor, dry bool) outcome {
 	a.t.Helper()
 	res, err := c.Reconcile(context.Background(), ms, dry)
-	return outcome{t: a.t, res: res, err: err, exit: reconcile.ExitCode(res, err, dry), dry: dry}
+	return outcome{t: a.t, res: res, err: err, exit: reconcile.Classify(res, err, dry), dry: dry}
 }
 
 // text is the pass's text output, for failure messages.
 func (o outcome) text() string {
 	var b bytes.Buffer
-	_ = reconcile.WriteText(&b, o.res, o.dry)
+	if o.res != nil {
+		for _, c := range o.res.Changes {
+			b.WriteString(c.Line(o.dry) + "\n")
+		}
+	}
 	if o.err != nil {
 		b.WriteString("error: " + o.err.Error() + "\n")
 	}
 	return b.String()
 }
 
-// wantExit fails unless the pass exited with code.
-func (o outcome) wantExit(code int) outcome {
+// wantOutcome fails unless the pass ended with want.
+func (o outcome) wantOutcome(want reconcile.Outcome) outcome {
 	o.t.Helper()
-	if o.exit != code {
-		o.t.Fatalf("exit code %d, want %d; pass:\n%s", o.exit, code, o.text())
+	if o.exit != want {
+		o.t.Fatalf("outcome %s, want %s; pass:\n%s", o.exit, want, o.text())
 	}
 	return o
 }
@@ -297,7 +301,7 @@ func (o outcome) wantAction(id string, act reconcile.Action, fields ...string) r
 // wantNoop fails unless every line is unchanged, no write was made, and the exit code is 0.
 func (o outcome) wantNoop() outcome {
 	o.t.Helper()
-	o.wantExit(reconcile.ExitInSync)
+	o.wantOutcome(reconcile.OutcomeInSync)
 	for _, c := range o.res.Changes {
 		if c.Action != reconcile.ActionNoop {
 			o.t.Errorf("%s: %s %v %s, want unchanged", c.ID, c.Action, c.Changes, c.Message)
@@ -316,7 +320,7 @@ func (o outcome) wantNoop() outcome {
 // write; it returns the first.
 func (a *account) converge(c *reconcile.Controller, ms []spec.Monitor) outcome {
 	a.t.Helper()
-	first := a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	first := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 	a.pass(c, ms, false).wantNoop()
 	return first
 }

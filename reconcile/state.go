@@ -1,17 +1,5 @@
 package reconcile
 
-import (
-	"sort"
-	"strings"
-)
-
-// Env is where the controller works: the partition, region and account that ARNs are built from.
-type Env struct {
-	Partition string
-	Region    string
-	AccountID string
-}
-
 // Ownership tags. The first two mark what kmswatch created or adopted; the deletion policy outlives
 // the spec item; the filter tags record, on an alarm, the metric filter that feeds it (metric
 // filters cannot be tagged, so they are owned through their alarm).
@@ -24,16 +12,32 @@ const (
 	ManagedByValue    = "kmswatch"
 )
 
-// State is one Monitor's desired chain, as Desired computes it. Slices are sorted by id; Filters[i]
-// is the metric filter of Alarms[i] (each alarm records its filter in its tags too).
+// State is one Monitor's desired chain, as Desired computes it: one field per kind of item, each
+// list sorted by name.
 type State struct {
-	Monitor       string
-	Trail         *Trail
-	LogGroup      *LogGroup
-	Topics        []Topic
-	Subscriptions []Subscription
-	Filters       []MetricFilter
-	Alarms        []Alarm
+	Monitor  string
+	LogGroup *LogGroup
+	Trail    *Trail
+	// Topics each carry their desired subscriptions.
+	Topics []Topic
+	// Alarms each carry their metric filter.
+	Alarms []Alarm
+}
+
+// Actual is what was observed of one Monitor's chain in its region: every resource of a desired
+// name that exists, and every resource the Monitor owns. Tags are the ownership tags known for
+// each (nil: none).
+type Actual struct {
+	LogGroups []LogGroup
+	Trails    []Trail
+	// Feeding are the region's trails that deliver to the Monitor's log group, whoever owns them.
+	Feeding []Trail
+	// Topics carry their subscriptions when the topic is desired (an unwanted topic is deleted
+	// whole, subscriptions and all).
+	Topics []Topic
+	Alarms []Alarm
+	// Filters are the metric filters of the log groups that can hold the Monitor's filters.
+	Filters []MetricFilter
 }
 
 // Trail is a CloudTrail trail reduced to what the chain depends on.
@@ -55,15 +59,6 @@ type Trail struct {
 	Adopt     bool
 }
 
-// ManagementEvents is the effect of a trail's event selectors, basic or advanced, on management
-// events: what must hold for KMS events (read-only Decrypt/Encrypt included) to reach the log group.
-type ManagementEvents struct {
-	Included        bool
-	ReadWriteType   string   // All, ReadOnly or WriteOnly
-	ExcludedSources []string // kms.amazonaws.com when a basic selector excludes it or an advanced one drops it
-	Advanced        bool     // the trail uses advanced event selectors
-}
-
 // LogGroup is a CloudWatch Logs log group.
 type LogGroup struct {
 	Name, ARN       string // ARN without ":*", the form the tagging APIs take
@@ -72,12 +67,13 @@ type LogGroup struct {
 	Adopt           bool
 }
 
-// Topic is an SNS topic.
+// Topic is an SNS topic and its subscriptions.
 type Topic struct {
-	Name, ARN   string
-	DisplayName string
-	Tags        map[string]string
-	Adopt       bool
+	Name, ARN     string
+	DisplayName   string
+	Subscriptions []Subscription
+	Tags          map[string]string
+	Adopt         bool
 }
 
 // Subscription is keyed by topic, protocol and endpoint; AWS assigns the ARN.
@@ -87,6 +83,8 @@ type Subscription struct {
 	ARN                       string
 	Pending                   bool
 }
+
+func (s Subscription) ref() Ref { return subscriptionRef(s.Topic, s.Protocol, s.Endpoint) }
 
 // MetricFilter is a metric filter and the one metric it publishes.
 type MetricFilter struct {
@@ -100,7 +98,10 @@ type MetricFilter struct {
 	Dimensions     string // canonical "k=v,k=v"; kmswatch never sets any
 }
 
-// Alarm is a CloudWatch metric alarm.
+func (f MetricFilter) ref() Ref { return filterRef(f.LogGroup, f.Name) }
+
+// Alarm is a CloudWatch metric alarm. A desired alarm carries its metric filter: the two are one
+// spec item, and the alarm records the filter in its tags.
 type Alarm struct {
 	Name, ARN               string
 	Description             string
@@ -120,63 +121,9 @@ type Alarm struct {
 	ActionsEnabled          bool
 	Tags                    map[string]string
 	Adopt                   bool
-}
-
-// IDs of resources, "Kind/name".
-func trailID(name string) string             { return KindTrail + "/" + name }
-func logGroupID(name string) string          { return KindLogGroup + "/" + name }
-func topicID(name string) string             { return KindTopic + "/" + name }
-func alarmID(name string) string             { return KindAlarm + "/" + name }
-func filterID(logGroup, name string) string  { return KindMetricFilter + "/" + logGroup + "/" + name }
-func filterKey(logGroup, name string) string { return logGroup + "/" + name }
-func (s Subscription) key() string           { return s.Topic + "/" + s.Protocol + "/" + s.Endpoint }
-func (s Subscription) id() string            { return KindSubscription + "/" + s.key() }
-
-// ARNs built from the environment.
-func (e Env) alarmARN(name string) string {
-	return "arn:" + e.Partition + ":cloudwatch:" + e.Region + ":" + e.AccountID + ":alarm:" + name
-}
-func (e Env) logGroupARN(name string) string {
-	return "arn:" + e.Partition + ":logs:" + e.Region + ":" + e.AccountID + ":log-group:" + name
-}
-func (e Env) topicARN(name string) string {
-	return "arn:" + e.Partition + ":sns:" + e.Region + ":" + e.AccountID + ":" + name
-}
-func (e Env) trailARN(name string) string {
-	return "arn:" + e.Partition + ":cloudtrail:" + e.Region + ":" + e.AccountID + ":trail/" + name
-}
-
-// resourceRef is a taggable resource named by its ARN.
-type resourceRef struct {
-	Kind, Name string
-}
-
-// parseARN names the taggable resource an ARN points to; ok is false for anything else.
-func parseARN(arn string) (resourceRef, bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return resourceRef{}, false
-	}
-	rest := parts[5]
-	switch parts[2] {
-	case "cloudwatch":
-		if name, ok := strings.CutPrefix(rest, "alarm:"); ok {
-			return resourceRef{KindAlarm, name}, true
-		}
-	case "logs":
-		if name, ok := strings.CutPrefix(rest, "log-group:"); ok {
-			return resourceRef{KindLogGroup, strings.TrimSuffix(name, ":*")}, true
-		}
-	case "sns":
-		if rest != "" && !strings.Contains(rest, ":") {
-			return resourceRef{KindTopic, rest}, true
-		}
-	case "cloudtrail":
-		if name, ok := strings.CutPrefix(rest, "trail/"); ok {
-			return resourceRef{KindTrail, name}, true
-		}
-	}
-	return resourceRef{}, false
+	// Filter is the alarm's metric filter in a desired Alarm; nil in an observed one (observed
+	// filters are in Actual.Filters).
+	Filter *MetricFilter
 }
 
 // owner reads the ownership tags: the monitor that owns the resource, or "" when kmswatch does not.
@@ -188,13 +135,7 @@ func owner(tags map[string]string) string {
 }
 
 // recordedFilter is the metric filter an alarm's tags say it owns, if any.
-func recordedFilter(tags map[string]string) (logGroup, name string, ok bool) {
+func recordedFilter(tags map[string]string) (Ref, bool) {
 	lg, n := tags[TagFilterLogGroup], tags[TagFilterName]
-	return lg, n, lg != "" && n != ""
-}
-
-func sortedCopy(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
+	return filterRef(lg, n), lg != "" && n != ""
 }

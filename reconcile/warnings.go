@@ -1,23 +1,23 @@
 package reconcile
 
 import (
-	"context"
 	"fmt"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// warnings reports what keeps a Monitor's pipeline from alerting anyone even when every resource is
-// in sync, or what kmswatch may not fix: alarm actions disabled, a topic its alarms notify with no
-// confirmed subscriber, a foreign trail delivering to the log group without KMS events, and a log
-// group that no trail feeds.
-func (c *regionController) warnings(ctx context.Context, want State, got Actual, p *pass) ([]Warning, error) {
+// pipelineWarnings reports what keeps a Monitor's pipeline from alerting anyone even when every
+// resource is in sync, or what kmswatch may not fix: alarm actions disabled, a topic its alarms
+// notify with no confirmed subscriber, a foreign trail delivering to the log group without KMS
+// events, and a log group that no trail feeds. It is pure.
+//
+// A warning's text is its identity for the daemon, which logs a warning when it appears and when
+// it clears; so no message names a count that this pass's own writes would change.
+func pipelineWarnings(want State, got Actual) []Warning {
 	var ws []Warning
 	notifies := map[string][]string{} // topic ARN → alarms that notify it
 	for _, a := range want.Alarms {
 		if !a.ActionsEnabled {
-			ws = append(ws, Warning{ID: alarmID(a.Name), Message: "alarm actions are disabled: the alarm notifies nobody"})
+			ws = append(ws, Warning{ID: alarmRef(a.Name).String(), Message: "alarm actions are disabled: the alarm notifies nobody"})
 		}
 		for _, arn := range a.AlarmActions {
 			notifies[arn] = append(notifies[arn], a.Name)
@@ -28,59 +28,37 @@ func (c *regionController) warnings(ctx context.Context, want State, got Actual,
 		if len(alarms) == 0 {
 			continue
 		}
-		confirmed := 0
-		for _, s := range got.Subscriptions {
-			if s.Topic == t.Name && !s.Pending {
-				confirmed++
-			}
-		}
-		// The message names no count of pending subscriptions: it is read before this pass's
-		// writes (a subscription made now would not be counted), and a warning's text is its
-		// identity for the daemon, which logs a warning when it appears and when it clears.
-		if confirmed == 0 {
-			ws = append(ws, Warning{ID: topicID(t.Name), Message: fmt.Sprintf(
+		g := findByName(got.Topics, t.Name, func(t Topic) string { return t.Name })
+		if g == nil || !hasConfirmed(g.Subscriptions) {
+			ws = append(ws, Warning{ID: topicRef(t.Name).String(), Message: fmt.Sprintf(
 				"no confirmed subscription: alarms %s notify nobody until a subscriber confirms", strings.Join(alarms, ", "))})
 		}
 	}
 	if want.LogGroup == nil {
-		return ws, nil
+		return ws
 	}
 	fed := want.Trail != nil
-	for _, t := range p.trails {
-		name := aws.ToString(t.Name)
-		if trimStar(aws.ToString(t.CloudWatchLogsLogGroupArn)) != want.LogGroup.ARN {
-			continue
-		}
+	for _, t := range got.Feeding {
 		fed = true
-		if want.Trail != nil && want.Trail.Name == name {
-			continue
+		if (want.Trail != nil && want.Trail.Name == t.Name) || owner(t.Tags) == want.Monitor {
+			continue // the Monitor's own trail is repaired, not warned about
 		}
-		if tags, ok := c.owners.get(KindTrail, name); ok && owner(tags) == want.Monitor {
-			continue
-		}
-		sel, err := p.selectors(ctx, c, name)
-		if err != nil {
-			return ws, err
-		}
-		me := sel.management()
-		if !me.logsKMS() {
-			ws = append(ws, Warning{ID: trailID(name), Message: fmt.Sprintf(
-				"trail %s, not managed by this monitor, delivers to log group %s but drops KMS events (%s)", name, want.LogGroup.Name, whyNoKMS(me))})
+		if !t.Management.logsKMS() {
+			ws = append(ws, Warning{ID: trailRef(t.Name).String(), Message: fmt.Sprintf(
+				"trail %s, not managed by this monitor, delivers to log group %s but drops KMS events (%s)", t.Name, want.LogGroup.Name, whyNoKMS(t.Management))})
 		}
 	}
 	if !fed {
-		ws = append(ws, Warning{ID: logGroupID(want.LogGroup.Name), Message: "no trail delivers to this log group: its metric filters see no events"})
+		ws = append(ws, Warning{ID: logGroupRef(want.LogGroup.Name).String(), Message: "no trail delivers to this log group: its metric filters see no events"})
 	}
-	return ws, nil
+	return ws
 }
 
-func whyNoKMS(me ManagementEvents) string {
-	switch {
-	case !me.Included:
-		return "management events excluded"
-	case contains(me.ExcludedSources, kmsSource):
-		return "kms.amazonaws.com excluded"
-	default:
-		return "read/write type " + me.ReadWriteType
+func hasConfirmed(subs []Subscription) bool {
+	for _, s := range subs {
+		if !s.Pending {
+			return true
+		}
 	}
+	return false
 }

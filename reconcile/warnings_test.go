@@ -1,53 +1,58 @@
 package reconcile
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/google/go-cmp/cmp"
 )
 
-func TestWarnings(t *testing.T) {
-	f := newFakeAWS()
-	// A trail that is not kmswatch's, feeding the monitor's log group, with KMS excluded.
-	f.trails["org-trail"] = &fakeTrail{
-		def: ctypes.Trail{Name: aws.String("org-trail"), TrailARN: aws.String(f.env.trailARN("org-trail")), HomeRegion: aws.String(f.env.Region),
-			CloudWatchLogsLogGroupArn: aws.String(f.env.logGroupARN("lg") + ":*")},
-		logging: true,
-		basic: []ctypes.EventSelector{{ReadWriteType: ctypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(true),
-			ExcludeManagementEventSources: []string{kmsSource}}},
-	}
-	y := strings.Replace(small(t, "", ""), `subscriptions: [{protocol: sqs, endpoint: "arn:aws:sqs:ap-southeast-2:111122223333:q"}]`,
-		`subscriptions: [{protocol: email, endpoint: a@example.com}]`, 1)
-	y = strings.Replace(y, "      alarmActions: [alerts]\n", "      alarmActions: [alerts]\n      actionsEnabled: false\n", 1)
-	c := newTestController(f, Options{})
-	reconcile(t, c, loadYAML(t, y), false)
-	res := reconcile(t, c, loadYAML(t, y), false) // warnings speak of the state observed
-	got := map[string]string{}
-	for _, w := range res.Warnings {
-		got[w.ID] = w.Message
-	}
-	for id, want := range map[string]string{
-		"Trail/org-trail": "kms.amazonaws.com excluded",
-		"Topic/alerts":    "no confirmed subscription: alarms",
-		"Alarm/a1":        "actions are disabled",
-	} {
-		if !strings.Contains(got[id], want) {
-			t.Errorf("warning %s = %q, want it to say %q", id, got[id], want)
+// TestPipelineWarnings: what keeps a converged pipeline from alerting anyone, decided from the
+// desired State and what was observed alone.
+func TestPipelineWarnings(t *testing.T) {
+	const topicARN = "arn:aws:sns:r:1:alerts"
+	lg := &LogGroup{Name: "lg", ARN: "arn:aws:logs:r:1:log-group:lg"}
+	alarm := Alarm{Name: "a", AlarmActions: []string{topicARN}, ActionsEnabled: true}
+	want := func(edit func(*State)) State {
+		s := State{Monitor: "m", LogGroup: lg, Trail: &Trail{Name: "own"}, Topics: []Topic{{Name: "alerts", ARN: topicARN}}, Alarms: []Alarm{alarm}}
+		if edit != nil {
+			edit(&s)
 		}
+		return s
 	}
-	if f.trails["org-trail"].basic[0].ExcludeManagementEventSources == nil {
-		t.Error("a foreign trail was modified")
+	confirmed := []Topic{{Name: "alerts", Subscriptions: []Subscription{{Protocol: "email", ARN: "arn:aws:sns:r:1:alerts:1"}}}}
+	pending := []Topic{{Name: "alerts", Subscriptions: []Subscription{{Protocol: "email", Pending: true}}}}
+	kmsAll := ManagementEvents{Included: true, ReadWriteType: "All"}
+	kmsOut := ManagementEvents{Included: true, ReadWriteType: "All", ExcludedSources: []string{kmsSource}}
+	cases := []struct {
+		name string
+		want State
+		got  Actual
+		ids  []string
+	}{
+		{"healthy", want(nil), Actual{Topics: confirmed}, nil},
+		{"nobody confirmed", want(nil), Actual{Topics: pending}, []string{"Topic/alerts"}},
+		{"topic not there yet", want(nil), Actual{}, []string{"Topic/alerts"}},
+		{"actions disabled", want(func(s *State) { s.Alarms[0].ActionsEnabled = false }), Actual{Topics: confirmed}, []string{"Alarm/a"}},
+		{"no trail feeds the log group", want(func(s *State) { s.Trail = nil }), Actual{Topics: confirmed}, []string{"LogGroup/lg"}},
+		{"a foreign trail feeds it with KMS", want(func(s *State) { s.Trail = nil }),
+			Actual{Topics: confirmed, Feeding: []Trail{{Name: "org", Management: kmsAll}}}, nil},
+		{"a foreign trail drops KMS", want(nil),
+			Actual{Topics: confirmed, Feeding: []Trail{{Name: "org", Management: kmsOut}}}, []string{"Trail/org"}},
+		{"its own trail dropping KMS is repaired, not warned about", want(nil),
+			Actual{Topics: confirmed, Feeding: []Trail{{Name: "own", Management: kmsOut}, {Name: "old", Management: kmsOut, Tags: ownedTags("m")}}}, nil},
 	}
-	// A log group no trail feeds.
-	delete(f.trails, "org-trail")
-	res = reconcile(t, c, loadYAML(t, y), false)
-	found := false
-	for _, w := range res.Warnings {
-		found = found || (w.ID == "LogGroup/lg" && strings.Contains(w.Message, "no trail"))
-	}
-	if !found {
-		t.Errorf("no warning for a log group no trail feeds: %v", res.Warnings)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var ids []string
+			for _, w := range pipelineWarnings(tc.want, tc.got) {
+				ids = append(ids, w.ID)
+				if w.Message == "" {
+					t.Errorf("%s: no message", w.ID)
+				}
+			}
+			if d := cmp.Diff(tc.ids, ids); d != "" {
+				t.Errorf("-want +got:\n%s", d)
+			}
+		})
 	}
 }

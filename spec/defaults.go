@@ -8,6 +8,16 @@ const (
 	DefaultMetricValue       = "1"
 )
 
+// Default deletion policies: data-bearing resources (the trail, the log group) are kept when
+// removed from a Monitor, the others deleted. The reconcile engine also falls back on them for a
+// resource whose deletion-policy tag is missing.
+const (
+	DefaultTrailDeletionPolicy    = DeletionRetain
+	DefaultLogGroupDeletionPolicy = DeletionRetain
+	DefaultTopicDeletionPolicy    = DeletionDelete
+	DefaultAlarmDeletionPolicy    = DeletionDelete
+)
+
 // SetDefaults fills every unset field of m with its default. It is the one place defaults live:
 // Load calls it before validating, and the reconcile engine relies on Load's monitors being
 // defaulted. It is idempotent.
@@ -23,11 +33,11 @@ func SetDefaults(m *Monitor) {
 	if s.Trail != nil {
 		setBool(&s.Trail.MultiRegion, true)
 		setBool(&s.Trail.LogFileValidation, true)
-		setPolicy(&s.Trail.DeletionPolicy, DeletionRetain)
+		setPolicy(&s.Trail.DeletionPolicy, DefaultTrailDeletionPolicy)
 	}
-	setPolicy(&s.LogGroup.DeletionPolicy, DeletionRetain)
+	setPolicy(&s.LogGroup.DeletionPolicy, DefaultLogGroupDeletionPolicy)
 	for i := range s.Topics {
-		setPolicy(&s.Topics[i].DeletionPolicy, DeletionDelete)
+		setPolicy(&s.Topics[i].DeletionPolicy, DefaultTopicDeletionPolicy)
 	}
 	for i := range s.Alarms {
 		a := &s.Alarms[i]
@@ -50,7 +60,7 @@ func SetDefaults(m *Monitor) {
 			a.FilterName = a.Name
 		}
 		setBool(&a.ActionsEnabled, true)
-		setPolicy(&a.DeletionPolicy, DeletionDelete)
+		setPolicy(&a.DeletionPolicy, DefaultAlarmDeletionPolicy)
 	}
 }
 

@@ -187,36 +187,9 @@ func checkShape(p *problems, path string, v any, t reflect.Type, depth int) any 
 	case reflect.Struct:
 		return checkStruct(p, path, v, t, depth)
 	case reflect.Slice:
-		if v == nil {
-			return nil
-		}
-		list, ok := v.([]any)
-		if !ok {
-			p.errorf(path, scalarText(v), "must be a list")
-			return nil
-		}
-		out := make([]any, len(list))
-		for i, e := range list {
-			out[i] = checkShape(p, fmt.Sprintf("%s[%d]", path, i), e, t.Elem(), depth+1)
-		}
-		return out
+		return checkList(p, path, v, t, depth)
 	case reflect.String:
-		switch x := v.(type) {
-		case string, nil:
-			return x
-		case int, int64, uint64:
-			// `value: 1` means "1". (A hex or octal literal would print in decimal; no field
-			// of monitor.yaml has a use for one.)
-			return fmt.Sprint(x)
-		case float64:
-			// Full precision, no exponent: sigs.k8s.io/yaml prints float32 here, which turns 123456789.5
-			// into 1.2345679e+08.
-			return strconv.FormatFloat(x, 'f', -1, 64)
-		case bool:
-			p.errorf(path, scalarText(v), "must be a string; YAML reads unquoted y, n, yes, no, on, off, true and false as booleans, so quote the value")
-		default:
-			p.errorf(path, scalarText(v), "must be a string")
-		}
+		return checkString(p, path, v)
 	case reflect.Bool:
 		if _, ok := v.(bool); !ok && v != nil {
 			p.errorf(path, scalarText(v), "must be true or false")
@@ -235,22 +208,62 @@ func checkShape(p *problems, path string, v any, t reflect.Type, depth int) any 
 		}
 		return n
 	case reflect.Float64:
-		switch x := v.(type) {
-		case nil:
-		case int, int64, uint64:
-			f, _ := strconv.ParseFloat(fmt.Sprint(x), 64)
-			return f
-		case float64:
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				p.errorf(path, scalarText(v), "must be a finite number")
-				return nil
-			}
-			return x
-		default:
-			p.errorf(path, scalarText(v), "must be a number")
-		}
+		return checkFloat(p, path, v)
+	}
+	p.errorf(path, "", "internal: no shape check for %s", t)
+	return nil
+}
+
+func checkList(p *problems, path string, v any, t reflect.Type, depth int) any {
+	if v == nil {
+		return nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		p.errorf(path, scalarText(v), "must be a list")
+		return nil
+	}
+	out := make([]any, len(list))
+	for i, e := range list {
+		out[i] = checkShape(p, fmt.Sprintf("%s[%d]", path, i), e, t.Elem(), depth+1)
+	}
+	return out
+}
+
+func checkString(p *problems, path string, v any) any {
+	switch x := v.(type) {
+	case string, nil:
+		return x
+	case int, int64, uint64:
+		// `value: 1` means "1". (A hex or octal literal would print in decimal; no field
+		// of monitor.yaml has a use for one.)
+		return fmt.Sprint(x)
+	case float64:
+		// Full precision, no exponent: sigs.k8s.io/yaml prints float32 here, which turns 123456789.5
+		// into 1.2345679e+08.
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		p.errorf(path, scalarText(v), "must be a string; YAML reads unquoted y, n, yes, no, on, off, true and false as booleans, so quote the value")
 	default:
-		p.errorf(path, "", "internal: no shape check for %s", t)
+		p.errorf(path, scalarText(v), "must be a string")
+	}
+	return nil
+}
+
+func checkFloat(p *problems, path string, v any) any {
+	switch x := v.(type) {
+	case nil:
+	case int, int64, uint64:
+		f, _ := strconv.ParseFloat(fmt.Sprint(x), 64)
+		return f
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			p.errorf(path, scalarText(v), "must be a finite number")
+			return nil
+		}
+		return x
+	default:
+		p.errorf(path, scalarText(v), "must be a number")
 	}
 	return nil
 }

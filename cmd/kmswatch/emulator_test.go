@@ -231,7 +231,7 @@ func TestDaemonAgainstEmulator(t *testing.T) {
 	}
 
 	// The logs: one line per change with the id and the moved field, a reconcile id on each.
-	if !regexp.MustCompile(`"msg":"updated","reconcileID":"[0-9a-f]+","id":"Alarm/` + labAlarm + `".*"threshold: 100 → 1"`).MatchString(p.logs()) {
+	if !regexp.MustCompile(`"msg":"updated","reconcileID":"[0-9a-f]+","id":"Alarm/` + labAlarm + `".*"threshold 100 → 1"`).MatchString(p.logs()) {
 		t.Errorf("no change line for the repaired threshold")
 	}
 

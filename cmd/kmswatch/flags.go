@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"time"
-
-	"github.com/kmswatch/kmswatch/reconcile/daemon"
 )
 
 // runFlags are the flags of `kmswatch [run]`, as design.md ("Command line") lists them.
@@ -73,7 +71,7 @@ func parseRunFlags(args []string, stderr io.Writer, defaultLogFormat string) (*r
 	if !slices.Contains([]string{"cbor", "query", "json"}, f.cwProtocol) {
 		problems = append(problems, fmt.Sprintf("--cloudwatch-protocol: must be cbor, query or json, got %q", f.cwProtocol))
 	}
-	if !slices.Contains([]string{daemon.LogJSON, daemon.LogConsole}, f.logFormat) {
+	if !slices.Contains([]string{logJSON, logConsole}, f.logFormat) {
 		problems = append(problems, fmt.Sprintf("--log-format: must be json or console, got %q", f.logFormat))
 	}
 	if !slices.Contains([]string{"text", "json"}, f.output) {

@@ -51,14 +51,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// Exit codes, the contract CI users rely on (design.md "Command line").
-const (
-	exitOK      = 0 // in sync (after applying), or valid
-	exitFailed  = 1 // could not converge: AWS or network errors, or conflicts
-	exitPending = 2 // --dry-run only: changes pending
-	exitInvalid = 3 // invalid configuration or usage
-)
-
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   kmswatch [run] -f FILE [--once] [--dry-run] [--interval 1m] [--sandbox]

@@ -21,14 +21,14 @@ import (
 
 // runReconcile is `kmswatch [run]`: the daemon, or one pass with --once. It returns the exit code.
 func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseRunFlags(args, stderr, daemon.DefaultLogFormat(stderr))
+	f, err := parseRunFlags(args, stderr, defaultLogFormat(stderr))
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
 	if err != nil {
 		return exitInvalid
 	}
-	log, flush, err := daemon.NewLogger(stderr, f.logFormat, f.verbosity)
+	log, flush, err := newLogger(stderr, f.logFormat, f.verbosity)
 	if err != nil {
 		fmt.Fprintf(stderr, "kmswatch: %v\n", err)
 		return exitInvalid
@@ -43,13 +43,33 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return exitInvalid
 	}
 
-	metrics := daemon.NewMetrics()
-	be, err := openBackend(ctx, f, first, log)
+	be, d, err := newDaemon(ctx, f, first, log)
 	if err != nil {
-		log.Error(daemon.Redact(err), "cannot set up AWS access")
+		log.Error(daemon.Redact(err), "cannot start")
 		return exitFailed
 	}
 	defer be.close()
+
+	log.Info("kmswatch starting", "version", version, "file", f.file, "once", f.once, "interval", f.interval.String(),
+		"dryRun", f.dryRun, "region", be.cfg.Region, "endpoint", daemon.RedactURL(aws.ToString(be.cfg.BaseEndpoint)))
+	if f.once {
+		res, err := d.Once(ctx)
+		return onceOutput(res, err, f, stdout, stderr)
+	}
+	if be.sandboxURL != "" {
+		fmt.Fprint(stderr, sandboxHelp(be.sandboxURL, be.cfg.Region, first.Monitors))
+	}
+	return runDaemon(ctx, f, d, log)
+}
+
+// newDaemon wires the process: where AWS calls go (AWS, an endpoint, or the sandbox), the
+// clients with their metrics, the controller and the daemon loop around it.
+func newDaemon(ctx context.Context, f *runFlags, first daemon.Spec, log logr.Logger) (*backend, *daemon.Daemon, error) {
+	metrics := daemon.NewMetrics()
+	be, err := openBackend(ctx, f, first, log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("set up AWS access: %w", err)
+	}
 	load := loadDaemonSpec
 	if be.seed != nil {
 		// In the sandbox, whatever a later edit presumes (a new bucket or role) is seeded too.
@@ -64,26 +84,20 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	clients := reconcile.NewClients(be.cfg, reconcile.ClientOptions{CloudWatchProtocol: f.cwProtocol, OnCall: metrics.ObserveAWSCall})
 	rec := &lazyController{cfg: be.cfg, accountID: be.accountID, clients: clients, log: log,
 		opts: reconcile.Options{PruneRemovedMonitors: f.pruneRemoved}}
-
 	d, err := daemon.New(daemon.Options{
 		SpecPath: f.file, Load: load, Reconciler: rec, DryRun: f.dryRun, Interval: f.interval,
 		Terminal: reconcile.IsTerminal, Log: log, Metrics: metrics,
 	})
 	if err != nil {
-		log.Error(err, "cannot start")
-		return exitFailed
+		be.close()
+		return nil, nil, err
 	}
+	return be, d, nil
+}
 
-	log.Info("kmswatch starting", "version", version, "file", f.file, "once", f.once, "interval", f.interval.String(),
-		"dryRun", f.dryRun, "region", be.cfg.Region, "endpoint", daemon.RedactURL(aws.ToString(be.cfg.BaseEndpoint)))
-	if f.once {
-		res, err := d.Once(ctx)
-		return onceOutput(res, err, f, stdout, stderr)
-	}
-
-	if be.sandboxURL != "" {
-		fmt.Fprint(stderr, sandboxHelp(be.sandboxURL, be.cfg.Region, first.Monitors))
-	}
+// runDaemon runs the daemon, with the operations endpoints on --listen, until ctx ends; it returns
+// the exit code.
+func runDaemon(ctx context.Context, f *runFlags, d *daemon.Daemon, log logr.Logger) int {
 	if f.listen != "" {
 		ln, err := net.Listen("tcp", f.listen)
 		if err != nil {
@@ -103,8 +117,7 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if err := d.Run(ctx); err != nil {
 		log.Error(daemon.Redact(err), "stopped")
-		var inv *daemon.InvalidSpecError
-		if errors.As(err, &inv) {
+		if isInvalid(err) {
 			return exitInvalid
 		}
 		return exitFailed
@@ -115,28 +128,27 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // onceOutput prints a --once pass on stdout (warnings and errors on stderr) and returns its exit code.
 func onceOutput(res *reconcile.Result, err error, f *runFlags, stdout, stderr io.Writer) int {
-	var inv *daemon.InvalidSpecError
-	if errors.As(err, &inv) {
-		fmt.Fprintf(stderr, "kmswatch: invalid %s:\n%s\n", f.file, indent(inv.Err.Error()))
+	if isInvalid(err) && res == nil { // the spec did not load: no pass ran
+		fmt.Fprintf(stderr, "kmswatch: invalid %s:\n%s\n", f.file, indent(specProblems(err)))
 		return exitInvalid
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "kmswatch: interrupted before the pass finished; run it again to converge")
 		return exitFailed
 	}
-	write := reconcile.WriteText
+	write := writeText
 	if f.output == "json" {
-		write = reconcile.WriteJSON
+		write = writeJSON
 	}
 	if werr := write(stdout, res, f.dryRun); werr != nil {
 		fmt.Fprintf(stderr, "kmswatch: write output: %v\n", werr)
 		return exitFailed
 	}
-	_ = reconcile.WriteWarnings(stderr, res)
+	_ = writeWarnings(stderr, res)
 	if err != nil {
 		fmt.Fprintf(stderr, "kmswatch: %v\n", daemon.Redact(err))
 	}
-	return reconcile.ExitCode(res, err, f.dryRun)
+	return exitCode(res, err, f.dryRun)
 }
 
 // loadDaemonSpec is spec.Load in the daemon's terms.
@@ -145,11 +157,7 @@ func loadDaemonSpec(path string) (daemon.Spec, error) {
 	if err != nil {
 		return daemon.Spec{}, err
 	}
-	s := daemon.Spec{Monitors: file.Monitors}
-	for _, w := range file.Warnings {
-		s.Warnings = append(s.Warnings, w.Error())
-	}
-	return s, nil
+	return daemon.Spec{Monitors: file.Monitors, Warnings: specWarnings(file)}, nil
 }
 
 func indent(s string) string {
@@ -230,4 +238,33 @@ func (l *lazyController) Reconcile(ctx context.Context, monitors []spec.Monitor,
 		l.ctrl = reconcile.NewController(l.clients, env, l.log.WithName("controller").V(1), l.opts)
 	}
 	return l.ctrl.Reconcile(ctx, monitors, dryRun)
+}
+
+// specWarnings are a file's warnings as the daemon reports them, each naming its Monitor and
+// keeping its field path.
+func specWarnings(file *spec.File) []reconcile.Warning {
+	out := make([]reconcile.Warning, 0, len(file.Warnings))
+	for _, w := range file.Warnings {
+		id := "Spec"
+		if w.Doc > 0 && w.Doc <= len(file.Monitors) {
+			id = "Monitor/" + file.Monitors[w.Doc-1].Metadata.Name
+		}
+		out = append(out, reconcile.Warning{ID: id, Field: w.Path, Message: w.Msg})
+	}
+	return out
+}
+
+// isInvalid reports whether err says the configuration itself is wrong (exit code 3).
+func isInvalid(err error) bool {
+	var te *reconcile.TerminalError
+	return errors.As(err, &te) && te.Invalid
+}
+
+// specProblems is the text of a spec that did not load: its problems, one a line.
+func specProblems(err error) string {
+	var list spec.ErrorList
+	if errors.As(err, &list) {
+		return list.Error()
+	}
+	return err.Error()
 }

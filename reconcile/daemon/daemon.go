@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -22,21 +23,12 @@ type Reconciler interface {
 // Spec is a loaded spec file.
 type Spec struct {
 	Monitors []spec.Monitor
-	// Warnings are problems that do not stop the file from loading.
-	Warnings []string
+	// Warnings are problems that do not stop the file from loading, with their field paths.
+	Warnings []reconcile.Warning
 }
 
 // LoadFunc reads and validates the spec file at path; spec.Load wrapped.
 type LoadFunc func(path string) (Spec, error)
-
-// InvalidSpecError is returned by Run and Once when the spec file does not load at start.
-type InvalidSpecError struct {
-	Path string
-	Err  error
-}
-
-func (e *InvalidSpecError) Error() string { return fmt.Sprintf("load spec %s: %v", e.Path, e.Err) }
-func (e *InvalidSpecError) Unwrap() error { return e.Err }
 
 // Options configure a Daemon. SpecPath, Load and Reconciler are required.
 type Options struct {
@@ -137,7 +129,7 @@ func (d *Daemon) Once(ctx context.Context) (*reconcile.Result, error) {
 }
 
 // Run loads the spec and keeps the account converged to it until ctx is cancelled, when it
-// returns nil. It returns an *InvalidSpecError if the spec does not load at start: a daemon
+// returns nil. It returns a *reconcile.TerminalError marked Invalid if the spec does not load at start: a daemon
 // started on a broken file has nothing good to enforce, and failing fast says so (Prometheus
 // does the same with its configuration; a later broken edit is only rejected).
 func (d *Daemon) Run(ctx context.Context) error {
@@ -213,7 +205,7 @@ func (d *Daemon) loadInitial() error {
 	st := snapshot(d.opts.SpecPath)
 	s, err := d.opts.Load(d.opts.SpecPath)
 	if err != nil {
-		return &InvalidSpecError{Path: d.opts.SpecPath, Err: err}
+		return &reconcile.TerminalError{Invalid: true, Err: fmt.Errorf("load spec %s: %w", d.opts.SpecPath, err)}
 	}
 	d.setSpec(s, st)
 	return nil
@@ -242,12 +234,10 @@ func (d *Daemon) setSpec(s Spec, st fileState) {
 	for _, m := range s.Monitors {
 		names = append(names, m.Metadata.Name)
 	}
-	warnings := make([]reconcile.Warning, 0, len(s.Warnings))
 	for _, w := range s.Warnings {
-		d.log.Info("spec warning", "warning", w)
-		warnings = append(warnings, reconcile.Warning{ID: "Spec", Message: w})
+		d.log.Info("spec warning", "id", w.ID, "field", w.Field, "warning", w.Message)
 	}
-	d.status.specLoaded(&SpecStatus{Path: d.opts.SpecPath, SHA256: st.Digest, LoadedAt: d.cur.loadedAt, Monitors: names}, warnings)
+	d.status.specLoaded(&SpecStatus{Path: d.opts.SpecPath, SHA256: st.Digest, LoadedAt: d.cur.loadedAt, Monitors: names}, slices.Clone(s.Warnings))
 }
 
 // newReconcileID returns a short random id that ties together the log lines of one pass.

@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
+	"github.com/go-logr/zapr"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kmswatch/kmswatch/reconcile"
@@ -103,7 +108,7 @@ func (f *fakeAccount) Reconcile(ctx context.Context, monitors []spec.Monitor, dr
 			for _, s := range t.Subscriptions {
 				res.Changes = append(res.Changes, reconcile.Change{
 					ID: "Subscription/" + t.Name + "/" + s.Protocol + "/" + s.Endpoint, Kind: reconcile.KindSubscription,
-					Name: s.Endpoint, Monitor: m.Metadata.Name, Action: reconcile.ActionNoop, State: StatePendingConfirmation,
+					Name: t.Name + "/" + s.Protocol + "/" + s.Endpoint, Monitor: m.Metadata.Name, Action: reconcile.ActionNoop, State: reconcile.StatePendingConfirmation,
 				})
 			}
 		}
@@ -178,7 +183,7 @@ func loadTestSpec(path string) (Spec, error) {
 			return Spec{}, fmt.Errorf("spec.alarms[%d].threshold: required", i)
 		}
 	}
-	return Spec{Monitors: []spec.Monitor{m}, Warnings: []string{"test warning"}}, nil
+	return Spec{Monitors: []spec.Monitor{m}, Warnings: []reconcile.Warning{{ID: "Monitor/" + m.Metadata.Name, Field: "spec", Message: "test warning"}}}, nil
 }
 
 // specYAML renders a Monitor with the given alarms (name=threshold).
@@ -192,4 +197,11 @@ func specYAML(name string, alarms ...string) string {
 		fmt.Fprintf(&b, "  - {name: %s, threshold: %s, comparison: GreaterThanThreshold, period: 60s, metric: {namespace: n, name: m}}\n", n, thr)
 	}
 	return b.String()
+}
+
+// testLogger is a JSON logger into w, as the process logs; flush syncs it.
+func testLogger(w io.Writer) (logr.Logger, func(), error) {
+	enc := zap.NewProductionEncoderConfig()
+	zl := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.Lock(zapcore.AddSync(w)), zapcore.InfoLevel))
+	return zapr.NewLogger(zl), func() { _ = zl.Sync() }, nil
 }

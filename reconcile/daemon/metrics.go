@@ -20,17 +20,12 @@ const (
 const (
 	StateInSync              = "InSync"
 	StateDrifted             = "Drifted" // --dry-run only: a change is pending
-	StatePendingConfirmation = "PendingConfirmation"
+	StatePendingConfirmation = string(reconcile.StatePendingConfirmation)
 	StateConflict            = "Conflict"
 	StateKept                = "Kept"
 	StateDeleted             = "Deleted"
 	StateFailed              = "Failed"
 )
-
-var allKinds = []string{
-	reconcile.KindTrail, reconcile.KindLogGroup, reconcile.KindMetricFilter,
-	reconcile.KindAlarm, reconcile.KindTopic, reconcile.KindSubscription,
-}
 
 // Metrics are the daemon's Prometheus series, on a registry of their own (never the global
 // default one, so that tests and embedders get exactly these series and nothing registered
@@ -111,8 +106,8 @@ func NewMetrics() *Metrics {
 	for _, r := range []string{ResultSuccess, ResultConflict, ResultError} {
 		m.passes.WithLabelValues(r)
 	}
-	for _, k := range allKinds {
-		m.driftRepaired.WithLabelValues(k)
+	for _, k := range reconcile.Kinds {
+		m.driftRepaired.WithLabelValues(string(k))
 	}
 	for _, r := range []string{"applied", "rejected"} {
 		m.specReloads.WithLabelValues(r)
@@ -145,7 +140,7 @@ func (m *Metrics) observePass(res *reconcile.Result, result string, d time.Durat
 	pending := 0
 	for _, c := range res.Changes {
 		state := resourceState(c, dryRun)
-		m.resources.WithLabelValues(c.Kind, state).Inc()
+		m.resources.WithLabelValues(string(c.Kind), state).Inc()
 		if state == StatePendingConfirmation {
 			pending++
 		}
@@ -154,12 +149,12 @@ func (m *Metrics) observePass(res *reconcile.Result, result string, d time.Durat
 		}
 		switch c.Action {
 		case reconcile.ActionCreate, reconcile.ActionUpdate:
-			m.changes.WithLabelValues(c.Kind, string(c.Action)).Inc()
+			m.changes.WithLabelValues(string(c.Kind), string(c.Action)).Inc()
 			if drift {
-				m.driftRepaired.WithLabelValues(c.Kind).Inc()
+				m.driftRepaired.WithLabelValues(string(c.Kind)).Inc()
 			}
 		case reconcile.ActionDelete:
-			m.changes.WithLabelValues(c.Kind, string(c.Action)).Inc()
+			m.changes.WithLabelValues(string(c.Kind), string(c.Action)).Inc()
 		}
 	}
 	m.subsPending.Set(float64(pending))
@@ -182,7 +177,7 @@ func resourceState(c reconcile.Change, dryRun bool) string {
 		return StateConflict
 	case c.Action == reconcile.ActionKeep:
 		return StateKept
-	case c.State == StatePendingConfirmation:
+	case c.State == reconcile.StatePendingConfirmation:
 		return StatePendingConfirmation
 	case dryRun && c.Action != reconcile.ActionNoop:
 		return StateDrifted

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/go-logr/logr"
@@ -68,31 +69,16 @@ func hasConflict(res *reconcile.Result) bool {
 	if res == nil {
 		return false
 	}
-	for _, c := range res.Changes {
-		if c.Action == reconcile.ActionConflict {
-			return true
-		}
-	}
-	return false
-}
-
-// pastTense are the words of an applied change; a plan uses the action itself.
-var pastTense = map[reconcile.Action]string{
-	reconcile.ActionCreate:   "created",
-	reconcile.ActionUpdate:   "updated",
-	reconcile.ActionDelete:   "deleted",
-	reconcile.ActionNoop:     "unchanged",
-	reconcile.ActionConflict: "conflict",
-	reconcile.ActionKeep:     "kept",
+	return slices.ContainsFunc(res.Changes, func(c reconcile.Change) bool { return c.Action == reconcile.ActionConflict })
 }
 
 // logChanges writes one line per resource: what happened, its id and the fields that moved.
 // Unchanged resources are logged at V(1) only; warnings always.
 func logChanges(log logr.Logger, res *reconcile.Result, dryRun bool) {
 	for _, c := range res.Changes {
-		word := pastTense[c.Action]
+		word := c.Action.Word(dryRun)
 		if dryRun {
-			word = "plan " + string(c.Action)
+			word = "plan " + word
 		}
 		kv := []any{"id", c.ID, "action", string(c.Action), "applied", c.Applied}
 		if c.Region != "" {
@@ -102,7 +88,7 @@ func logChanges(log logr.Logger, res *reconcile.Result, dryRun bool) {
 			kv = append(kv, "changes", fieldChanges(c.Changes))
 		}
 		if c.State != "" {
-			kv = append(kv, "state", c.State)
+			kv = append(kv, "state", string(c.State))
 		}
 		if c.Message != "" {
 			kv = append(kv, "message", c.Message)
@@ -138,20 +124,13 @@ func logWarnings(log logr.Logger, prev map[reconcile.Warning]bool, now []reconci
 	return next
 }
 
-// fieldChanges renders moved fields compactly for a log line: "threshold: 50 → 10".
+// fieldChanges renders moved fields for a log line, each as the output prints it.
 func fieldChanges(fs []reconcile.FieldChange) []string {
 	out := make([]string, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, fmt.Sprintf("%s: %s → %s", f.Field, orNone(f.From), orNone(f.To)))
+		out = append(out, f.String())
 	}
 	return out
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }
 
 // summary counts a pass's lines by action: "1 update, 11 unchanged".
@@ -164,19 +143,11 @@ func summary(res *reconcile.Result, dryRun bool) string {
 		counts[c.Action]++
 	}
 	var parts []string
-	for _, a := range []reconcile.Action{reconcile.ActionCreate, reconcile.ActionUpdate, reconcile.ActionDelete,
-		reconcile.ActionConflict, reconcile.ActionKeep, reconcile.ActionNoop} {
+	for _, a := range reconcile.Actions {
 		if counts[a] == 0 {
 			continue
 		}
-		word := pastTense[a]
-		if dryRun {
-			word = string(a)
-			if a == reconcile.ActionNoop {
-				word = "unchanged"
-			}
-		}
-		parts = append(parts, fmt.Sprintf("%d %s", counts[a], word))
+		parts = append(parts, fmt.Sprintf("%d %s", counts[a], a.Word(dryRun)))
 	}
 	if len(parts) == 0 {
 		return "nothing to do"

@@ -3,7 +3,6 @@ package daemon
 import (
 	"encoding/json"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -171,28 +170,18 @@ func (b *statusBook) passDone(p PassStatus, res *reconcile.Result, err error, te
 		if c.Applied && c.Err == nil && c.Action != reconcile.ActionNoop && c.Action != reconcile.ActionKeep && c.Action != reconcile.ActionConflict {
 			b.lastChanges[key] = &ChangeRecord{At: end, ReconcileID: p.ReconcileID, Action: c.Action, Drift: drift, Changes: c.Changes}
 		}
-		r := ResourceStatus{ID: c.ID, Kind: c.Kind, Name: c.Name, Monitor: c.Monitor, Region: c.Region, State: state, Message: c.Message, LastChange: b.lastChanges[key]}
+		r := ResourceStatus{ID: c.ID, Kind: string(c.Kind), Name: c.Name, Monitor: c.Monitor, Region: c.Region, State: state, Message: c.Message, LastChange: b.lastChanges[key]}
 		if c.Err != nil {
 			r.Error = Redact(c.Err).Error()
 		}
 		resources = append(resources, r)
-		if c.Kind == reconcile.KindSubscription {
-			subs = append(subs, subscriptionStatus(c.ID, state))
+		if topic, protocol, endpoint, ok := c.Ref().SubscriptionParts(); ok {
+			subs = append(subs, SubscriptionStatus{ID: c.ID, Topic: topic, Protocol: protocol, Endpoint: endpoint,
+				Confirmed: state == StateInSync, State: state})
 		}
 	}
 	b.st.Resources = resources
 	b.st.Subscriptions = subs
-}
-
-// subscriptionStatus splits a Subscription/<topic>/<protocol>/<endpoint> id; the endpoint may
-// itself hold slashes (an https URL), so it is everything after the third one.
-func subscriptionStatus(id, state string) SubscriptionStatus {
-	s := SubscriptionStatus{ID: id, State: state, Confirmed: state == StateInSync}
-	parts := strings.SplitN(id, "/", 4)
-	if len(parts) == 4 {
-		s.Topic, s.Protocol, s.Endpoint = parts[1], parts[2], parts[3]
-	}
-	return s
 }
 
 func (b *statusBook) ready() bool {

@@ -35,7 +35,6 @@ const (
 // Run plays the lab and writes the story to out.
 func Run(ctx context.Context, out io.Writer) error {
 	started := time.Now()
-	p := &printer{w: out}
 	data, err := examples.FS.ReadFile(examples.Lab)
 	if err != nil {
 		return fmt.Errorf("read the embedded %s: %w", examples.Lab, err)
@@ -44,123 +43,168 @@ func Run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("load examples/%s: %w", examples.Lab, err)
 	}
-	m := file.Monitors[0]
-	lab, err := newLab(m)
+	lab, err := newLab(file.Monitors[0])
 	if err != nil {
 		return err
 	}
 	defer lab.close()
+	s := &story{p: &printer{w: out}, lab: lab, file: file, m: file.Monitors[0]}
+	s.intro()
+	for _, scene := range []func(context.Context) error{s.converge, s.drifts, s.confirm, s.failingCalls, s.alarm} {
+		if err := scene(ctx); err != nil {
+			return err
+		}
+	}
+	s.p.title(fmt.Sprintf("Done in %.1fs. Next: kmswatch --sandbox -f examples/monitor.yaml (a daemon you can drift with the AWS CLI),", time.Since(started).Seconds()))
+	s.p.say("or kmswatch -f monitor.yaml against your account. kmswatch validate checks a file offline.")
+	return nil
+}
 
+// story is the demo's state as its scenes play: who prints, the emulated account, the spec and
+// the last pass's result.
+type story struct {
+	p    *printer
+	lab  *lab
+	file *spec.File
+	m    spec.Monitor
+	res  *reconcile.Result
+}
+
+// pass runs one kmswatch pass over the spec.
+func (s *story) pass(ctx context.Context, what string, dryRun bool) error {
+	res, err := s.lab.ctrl.Reconcile(ctx, s.file.Monitors, dryRun)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	s.res = res
+	return nil
+}
+
+func (s *story) intro() {
+	p := s.p
 	p.title("kmswatch demo: the AWS KMS lab, end to end, in an emulated AWS account")
 	p.say("Nothing leaves this machine: an in-process emulator answers the real AWS SDK, and its clock")
 	p.say("is the demo's to move. The spec is examples/monitor.yaml: trail → log group → metric filter")
 	p.say("→ alarm → SNS topic → email, watching for failed KMS calls by the application's task role.")
-	if len(file.Warnings) > 0 {
+	if len(s.file.Warnings) > 0 {
 		p.say("The validator warns about values the lab chose (kept here on purpose):")
 	}
-	for _, w := range file.Warnings {
+	for _, w := range s.file.Warnings {
 		p.note(w.Path + ": " + w.Msg)
 	}
+}
 
-	p.step("What kmswatch would do to an empty account (kmswatch --once --dry-run)")
-	res, err := lab.ctrl.Reconcile(ctx, file.Monitors, true)
-	if err != nil {
-		return fmt.Errorf("plan: %w", err)
+// converge: the plan for an empty account, the converge, and a second pass that writes nothing.
+func (s *story) converge(ctx context.Context) error {
+	s.p.step("What kmswatch would do to an empty account (kmswatch --once --dry-run)")
+	if err := s.pass(ctx, "plan", true); err != nil {
+		return err
 	}
-	p.changes(res, true, false)
-
-	p.step("Converge (kmswatch --once)")
-	if res, err = lab.ctrl.Reconcile(ctx, file.Monitors, false); err != nil {
-		return fmt.Errorf("converge: %w", err)
+	s.p.changes(s.res, true, false)
+	s.p.step("Converge (kmswatch --once)")
+	if err := s.pass(ctx, "converge", false); err != nil {
+		return err
 	}
-	p.changes(res, false, false)
-	if res, err = lab.ctrl.Reconcile(ctx, file.Monitors, false); err != nil {
-		return fmt.Errorf("second pass: %w", err)
+	s.p.changes(s.res, false, false)
+	if err := s.pass(ctx, "second pass", false); err != nil {
+		return err
 	}
-	p.say(fmt.Sprintf("A second pass: %d resources unchanged, %d AWS calls, %d of them writes.",
-		countAction(res, reconcile.ActionNoop), total(res.Calls), reconcile.WriteCalls(res.Calls)))
+	s.p.say(fmt.Sprintf("A second pass: %d resources unchanged, %d AWS calls, %d of them writes.",
+		countAction(s.res, reconcile.ActionNoop), total(s.res.Calls), reconcile.WriteCalls(s.res.Calls)))
 	// The pass's own pipeline checks: what is in place but not yet doing its job.
-	p.warnings(res)
+	s.p.warnings(s.res)
+	return nil
+}
 
-	p.step("Someone changes things behind kmswatch's back; each next pass puts them back")
-	alarm := m.Spec.Alarms[0].Name
-	trail := m.Spec.Trail.Name
+// drifts: an operator changes things behind kmswatch's back; each next pass puts them back.
+func (s *story) drifts(ctx context.Context) error {
+	s.p.step("Someone changes things behind kmswatch's back; each next pass puts them back")
+	alarm, trail := s.m.Spec.Alarms[0].Name, s.m.Spec.Trail.Name
 	drifts := []struct {
 		what string
 		do   func(context.Context) error
 	}{
-		{fmt.Sprintf("%s raises the alarm's threshold to 100 (cloudwatch PutMetricAlarm)", operator), func(ctx context.Context) error { return lab.raiseThreshold(ctx, alarm, 100) }},
+		{fmt.Sprintf("%s raises the alarm's threshold to 100 (cloudwatch PutMetricAlarm)", operator), func(ctx context.Context) error { return s.lab.raiseThreshold(ctx, alarm, 100) }},
 		{fmt.Sprintf("%s stops the trail (cloudtrail StopLogging)", operator), func(ctx context.Context) error {
-			_, err := lab.opTrail.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String(trail)})
+			_, err := s.lab.opTrail.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String(trail)})
 			return err
 		}},
 		{fmt.Sprintf("%s excludes KMS events from the trail (cloudtrail PutEventSelectors)", operator), func(ctx context.Context) error {
-			_, err := lab.opTrail.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(trail),
+			_, err := s.lab.opTrail.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(trail),
 				EventSelectors: []cttypes.EventSelector{{ReadWriteType: cttypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(true),
 					ExcludeManagementEventSources: []string{"kms.amazonaws.com"}}}})
 			return err
 		}},
 	}
 	for _, d := range drifts {
-		p.bullet(d.what)
+		s.p.bullet(d.what)
 		if err := d.do(ctx); err != nil {
 			return fmt.Errorf("make drift: %w", err)
 		}
-		if res, err = lab.ctrl.Reconcile(ctx, file.Monitors, false); err != nil {
-			return fmt.Errorf("repair: %w", err)
+		if err := s.pass(ctx, "repair", false); err != nil {
+			return err
 		}
-		p.changes(res, false, true)
+		s.p.changes(s.res, false, true)
 	}
+	return nil
+}
 
-	p.step("The security team confirms the email subscription")
-	topic := m.Spec.Topics[0]
+// confirm: the security team clicks the email's confirmation link.
+func (s *story) confirm(ctx context.Context) error {
+	s.p.step("The security team confirms the email subscription")
+	topic := s.m.Spec.Topics[0]
 	sub := topic.Subscriptions[0]
 	subID := fmt.Sprintf("%s/%s/%s/%s", reconcile.KindSubscription, topic.Name, sub.Protocol, sub.Endpoint)
-	beforeState := subscriptionState(res, subID)
-	p.say(fmt.Sprintf("SNS emailed %s a confirmation link; until it is clicked, alarms reach nobody.", sub.Endpoint))
-	if err := lab.confirm(ctx, sub.Protocol, sub.Endpoint); err != nil {
+	beforeState := subscriptionState(s.res, subID)
+	s.p.say(fmt.Sprintf("SNS emailed %s a confirmation link; until it is clicked, alarms reach nobody.", sub.Endpoint))
+	if err := s.lab.confirm(ctx, sub.Protocol, sub.Endpoint); err != nil {
 		return err
 	}
-	if res, err = lab.ctrl.Reconcile(ctx, file.Monitors, false); err != nil {
-		return fmt.Errorf("pass after confirmation: %w", err)
+	if err := s.pass(ctx, "pass after confirmation", false); err != nil {
+		return err
 	}
-	p.say(fmt.Sprintf("The link is clicked (sns ConfirmSubscription). kmswatch sees %s: %s → %s",
-		subID, beforeState, subscriptionState(res, subID)))
+	s.p.say(fmt.Sprintf("The link is clicked (sns ConfirmSubscription). kmswatch sees %s: %s → %s",
+		subID, beforeState, subscriptionState(s.res, subID)))
+	return nil
+}
 
-	p.step("The application's task role makes failing KMS calls")
-	n, code, err := lab.failingDecrypts(ctx, 3)
+// failingCalls: the application's task role makes failing Decrypt calls.
+func (s *story) failingCalls(ctx context.Context) error {
+	s.p.step("The application's task role makes failing KMS calls")
+	n, code, err := s.lab.failingDecrypts(ctx, 3)
 	if err != nil {
 		return err
 	}
-	p.say(fmt.Sprintf("3 Decrypt calls as %s: %d failed with %s.", lab.appRoleArn, n, code))
-	p.say("CloudTrail records each one; the trail delivers them to the log group.")
+	s.p.say(fmt.Sprintf("3 Decrypt calls as %s: %d failed with %s.", s.lab.appRoleArn, n, code))
+	s.p.say("CloudTrail records each one; the trail delivers them to the log group.")
+	return nil
+}
 
-	p.step("A minute passes (emulated)")
-	before, err := lab.alarmState(ctx, alarm)
+// alarm: a minute passes on the emulated clock; the alarm fires and the email arrives.
+func (s *story) alarm(ctx context.Context) error {
+	s.p.step("A minute passes (emulated)")
+	alarm := s.m.Spec.Alarms[0]
+	before, err := s.lab.alarmState(ctx, alarm.Name)
 	if err != nil {
 		return err
 	}
-	lab.emu.Advance(time.Minute + 10*time.Second)
-	after, err := lab.alarmState(ctx, alarm)
+	s.lab.emu.Advance(time.Minute + 10*time.Second)
+	after, err := s.lab.alarmState(ctx, alarm.Name)
 	if err != nil {
 		return err
 	}
-	p.say(fmt.Sprintf("The metric filter counts the failures into %s/%s; the alarm evaluates.",
-		m.Spec.Alarms[0].Metric.Namespace, m.Spec.Alarms[0].Metric.Name))
-	p.say(fmt.Sprintf("Alarm %s: %s → %s (%s)", alarm, before.StateValue, after.StateValue, aws.ToString(after.StateReason)))
+	s.p.say(fmt.Sprintf("The metric filter counts the failures into %s/%s; the alarm evaluates.", alarm.Metric.Namespace, alarm.Metric.Name))
+	s.p.say(fmt.Sprintf("Alarm %s: %s → %s (%s)", alarm.Name, before.StateValue, after.StateValue, aws.ToString(after.StateReason)))
 	if after.StateValue != cwtypes.StateValueAlarm {
-		return fmt.Errorf("alarm %s is %s after the failing calls, want ALARM", alarm, after.StateValue)
+		return fmt.Errorf("alarm %s is %s after the failing calls, want ALARM", alarm.Name, after.StateValue)
 	}
-
-	p.step(fmt.Sprintf("The email %s receives", sub.Endpoint))
-	mail, ok := lab.notification(sub.Endpoint)
+	endpoint := s.m.Spec.Topics[0].Subscriptions[0].Endpoint
+	s.p.step(fmt.Sprintf("The email %s receives", endpoint))
+	mail, ok := s.lab.notification(endpoint)
 	if !ok {
 		return errors.New("no notification reached the confirmed subscription")
 	}
-	p.mail(mail)
-
-	p.title(fmt.Sprintf("Done in %.1fs. Next: kmswatch --sandbox -f examples/monitor.yaml (a daemon you can drift with the AWS CLI),", time.Since(started).Seconds()))
-	p.say("or kmswatch -f monitor.yaml against your account. kmswatch validate checks a file offline.")
+	s.p.mail(mail)
 	return nil
 }
 
@@ -169,9 +213,9 @@ func subscriptionState(res *reconcile.Result, id string) string {
 	for _, c := range res.Changes {
 		if c.ID == id {
 			if c.State == "" {
-				return "Confirmed"
+				return string(reconcile.StateConfirmed)
 			}
-			return c.State
+			return string(c.State)
 		}
 	}
 	return "absent"

@@ -35,23 +35,21 @@ func (p *printer) step(s string) {
 // changes prints a pass's lines as kmswatch's text output does; onlyChanged leaves out the
 // unchanged ones (a repair is one line among many unchanged).
 func (p *printer) changes(res *reconcile.Result, dryRun, onlyChanged bool) {
-	var b strings.Builder
-	_ = reconcile.WriteText(&b, res, dryRun)
 	prefix := "   "
 	if onlyChanged {
 		prefix = "     → "
 	}
-	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
-		if onlyChanged && (strings.Contains(line, " unchanged") && !strings.Contains(line, ":")) {
+	for _, c := range res.Changes {
+		if onlyChanged && c.Action == reconcile.ActionNoop && len(c.Changes) == 0 && c.Message == "" && c.Err == nil {
 			continue
 		}
-		fmt.Fprintf(p.w, "%s%s\n", prefix, line)
+		fmt.Fprintf(p.w, "%s%s\n", prefix, c.Line(dryRun))
 	}
 }
 
 func (p *printer) warnings(res *reconcile.Result) {
 	for _, w := range res.Warnings {
-		p.note(fmt.Sprintf("warning: %s: %s", w.ID, w.Message))
+		p.note("warning: " + w.String())
 	}
 }
 

@@ -1,4 +1,4 @@
-package daemon
+package main
 
 import (
 	"fmt"
@@ -11,19 +11,19 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// Log formats accepted by NewLogger.
+// Log formats accepted by newLogger.
 const (
-	LogJSON    = "json"
-	LogConsole = "console"
+	logJSON    = "json"
+	logConsole = "console"
 )
 
-// DefaultLogFormat is console when w is a terminal, JSON otherwise (a container's log driver, a
+// defaultLogFormat is console when w is a terminal, JSON otherwise (a container's log driver, a
 // file, a pipe): people read terminals, machines read the rest.
-func DefaultLogFormat(w io.Writer) string {
+func defaultLogFormat(w io.Writer) string {
 	if isTerminal(w) {
-		return LogConsole
+		return logConsole
 	}
-	return LogJSON
+	return logJSON
 }
 
 func isTerminal(w io.Writer) bool {
@@ -35,19 +35,19 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// NewLogger builds the one zap logger of the process, writing to w in the given format, and
+// newLogger builds the one zap logger of the process, writing to w in the given format, and
 // returns it as a logr.Logger together with a function that flushes it. verbosity 0 logs info
 // and errors; 1 adds the per-resource "unchanged" lines.
-func NewLogger(w io.Writer, format string, verbosity int) (logr.Logger, func(), error) {
+func newLogger(w io.Writer, format string, verbosity int) (logr.Logger, func(), error) {
 	encCfg := zap.NewProductionEncoderConfig()
 	encCfg.TimeKey = "ts"
 	encCfg.EncodeTime = zapcore.RFC3339NanoTimeEncoder
 	encCfg.EncodeDuration = zapcore.StringDurationEncoder
 	var enc zapcore.Encoder
 	switch format {
-	case LogJSON:
+	case logJSON:
 		enc = zapcore.NewJSONEncoder(encCfg)
-	case LogConsole:
+	case logConsole:
 		encCfg.EncodeLevel = zapcore.CapitalLevelEncoder
 		if isTerminal(w) { // no escape codes in a file or a pipe
 			encCfg.EncodeLevel = zapcore.CapitalColorLevelEncoder

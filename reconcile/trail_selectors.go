@@ -1,12 +1,18 @@
 package reconcile
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 )
+
+const kmsSource = "kms.amazonaws.com"
 
 // TrailSelectors are a trail's event selectors as GetEventSelectors returned them: basic or
 // advanced, never both. Diff reads only their effect on management events (ManagementEvents);
@@ -17,7 +23,17 @@ type TrailSelectors struct {
 	Advanced []ctypes.AdvancedEventSelector
 }
 
-// maxBasicSelectors is CloudTrail's limit of basic event selectors per trail (aws-api.md §1.1).
+// ManagementEvents is the effect of a trail's event selectors, basic or advanced, on management
+// events: what must hold for KMS events (read-only Decrypt/Encrypt included) to reach the log group.
+type ManagementEvents struct {
+	Included        bool
+	ReadWriteType   string   // All, ReadOnly or WriteOnly
+	ExcludedSources []string // kms.amazonaws.com when a basic selector excludes it or an advanced one drops it
+	Advanced        bool     // the trail uses advanced event selectors
+}
+
+// maxBasicSelectors is CloudTrail's limit of basic event selectors per trail:
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html
 const maxBasicSelectors = 5
 
 // errNoSelectorSlot: every one of the trail's five basic selectors logs data events with a
@@ -28,7 +44,7 @@ var errNoSelectorSlot = errors.New("every one of its 5 event selectors logs data
 
 // repairSelectors returns sel changed only as much as the monitor needs: KMS management events,
 // read and write, reach the trail, and data events are logged exactly as before. PutEventSelectors
-// replaces all of a trail's selectors (aws-api.md §1.1), so the result carries every selector,
+// replaces all of a trail's selectors, so the result carries every selector,
 // not just the repaired ones. A trail without selectors gets one logging all management events.
 func repairSelectors(sel TrailSelectors) (TrailSelectors, error) {
 	if len(sel.Advanced) > 0 {
@@ -157,4 +173,141 @@ func isManagementSelector(s ctypes.AdvancedEventSelector) bool {
 		}
 	}
 	return false
+}
+
+// management is the selectors' effect on management events.
+func (s TrailSelectors) management() ManagementEvents {
+	return managementEvents(s.Basic, s.Advanced)
+}
+
+// managementEvents reduces a trail's selectors to their effect on management events. A management
+// event is logged when any selector logs it, so read/write types are united and excluded sources
+// intersected. A trail with no selectors logs all management events (AWS's default). Only
+// kms.amazonaws.com counts as an excluded source: the monitor does not need the other one
+// CloudTrail can exclude (rdsdata.amazonaws.com), and a repair leaves it excluded.
+func managementEvents(basic []ctypes.EventSelector, advanced []ctypes.AdvancedEventSelector) ManagementEvents {
+	type sel struct {
+		read, write bool
+		excluded    map[string]bool
+	}
+	var sels []sel
+	me := ManagementEvents{Advanced: len(advanced) > 0}
+	if me.Advanced {
+		for _, a := range advanced {
+			s := sel{read: true, write: true, excluded: map[string]bool{}}
+			mgmt := false
+			for _, f := range a.FieldSelectors {
+				switch aws.ToString(f.Field) {
+				case "eventCategory":
+					mgmt = slices.Contains(f.Equals, "Management")
+				case "readOnly":
+					if slices.Contains(f.Equals, "true") {
+						s.write = false
+					} else if slices.Contains(f.Equals, "false") {
+						s.read = false
+					}
+				case "eventSource":
+					if slices.Contains(f.NotEquals, kmsSource) || (len(f.Equals) > 0 && !slices.Contains(f.Equals, kmsSource)) {
+						s.excluded[kmsSource] = true
+					}
+				}
+			}
+			if mgmt {
+				sels = append(sels, s)
+			}
+		}
+	} else if len(basic) == 0 {
+		sels = append(sels, sel{read: true, write: true})
+	} else {
+		for _, b := range basic {
+			if b.IncludeManagementEvents != nil && !*b.IncludeManagementEvents {
+				continue
+			}
+			s := sel{read: true, write: true, excluded: map[string]bool{}}
+			switch b.ReadWriteType {
+			case ctypes.ReadWriteTypeReadOnly:
+				s.write = false
+			case ctypes.ReadWriteTypeWriteOnly:
+				s.read = false
+			}
+			if slices.Contains(b.ExcludeManagementEventSources, kmsSource) {
+				s.excluded[kmsSource] = true
+			}
+			sels = append(sels, s)
+		}
+	}
+	me.Included = len(sels) > 0
+	me.ReadWriteType = "All"
+	if !me.Included {
+		return me
+	}
+	var read, write bool
+	for _, s := range sels {
+		read, write = read || s.read, write || s.write
+	}
+	switch {
+	case read && !write:
+		me.ReadWriteType = "ReadOnly"
+	case write && !read:
+		me.ReadWriteType = "WriteOnly"
+	}
+	for src := range sels[0].excluded {
+		all := true
+		for _, s := range sels[1:] {
+			all = all && s.excluded[src]
+		}
+		if all {
+			me.ExcludedSources = append(me.ExcludedSources, src)
+		}
+	}
+	slices.Sort(me.ExcludedSources)
+	return me
+}
+
+// logsKMS reports whether selectors with this effect deliver KMS management events, reads included.
+func (me ManagementEvents) logsKMS() bool {
+	return me.Included && me.ReadWriteType == "All" && !slices.Contains(me.ExcludedSources, kmsSource)
+}
+
+func whyNoKMS(me ManagementEvents) string {
+	switch {
+	case !me.Included:
+		return "management events excluded"
+	case slices.Contains(me.ExcludedSources, kmsSource):
+		return "kms.amazonaws.com excluded"
+	default:
+		return "read/write type " + me.ReadWriteType
+	}
+}
+
+// putSelectors repairs the trail's observed selectors so that every management event, KMS
+// included, is logged read and write, and changes nothing else (repairSelectors): a user's data
+// event selectors survive the repair. A trail on advanced selectors keeps advanced selectors:
+// moto does not clear advanced selectors when basic ones are put.
+func putSelectors(ctx context.Context, r *region, trail string, observed TrailSelectors) error {
+	sel, err := repairSelectors(observed)
+	if err != nil {
+		// Not terminal: the fix is the user's, in AWS, and the next pass must see it.
+		return fmt.Errorf("repair event selectors of trail %s: %w", trail, err)
+	}
+	in := &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(trail), EventSelectors: sel.Basic, AdvancedEventSelectors: sel.Advanced}
+	if _, err := r.clients.CloudTrail.PutEventSelectors(ctx, in); err != nil {
+		return fmt.Errorf("put event selectors of trail %s: %w", trail, err)
+	}
+	return nil
+}
+
+func startLogging(ctx context.Context, r *region, trail string) error {
+	if _, err := r.clients.CloudTrail.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(trail)}); err != nil {
+		return fmt.Errorf("start logging of trail %s: %w", trail, err)
+	}
+	return nil
+}
+
+func trailTagList(m map[string]string) []ctypes.Tag {
+	var out []ctypes.Tag
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, ctypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
 }

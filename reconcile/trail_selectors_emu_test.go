@@ -37,6 +37,21 @@ func TestSelectorRepairKeepsDataEventsBackends(t *testing.T) {
 					t.Errorf("%d data selectors, want the 1 kept: %+v", data, out.EventSelectors)
 				}
 			}},
+		{"basic, kms excluded on an all data selector", cloudtrail.PutEventSelectorsInput{EventSelectors: []ctypes.EventSelector{{
+			ReadWriteType: ctypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(true), DataResources: s3Data,
+			ExcludeManagementEventSources: []string{kmsSource}}}},
+			func(t *testing.T, out *cloudtrail.GetEventSelectorsOutput) {
+				if len(out.EventSelectors) != 1 || len(out.EventSelectors[0].DataResources) != 1 || out.EventSelectors[0].ReadWriteType != ctypes.ReadWriteTypeAll {
+					t.Errorf("data selector not kept: %+v", out.EventSelectors)
+				}
+			}},
+		{"advanced, kms not-equals beside a data selector", cloudtrail.PutEventSelectorsInput{AdvancedEventSelectors: []ctypes.AdvancedEventSelector{advMgmt(kmsNotEq), advS3}},
+			func(t *testing.T, out *cloudtrail.GetEventSelectorsOutput) {
+				if len(out.AdvancedEventSelectors) != 2 || aws.ToString(out.AdvancedEventSelectors[1].Name) != "s3 writes" ||
+					len(out.AdvancedEventSelectors[1].FieldSelectors) != 3 {
+					t.Errorf("data selector not kept in place: %+v", out.AdvancedEventSelectors)
+				}
+			}},
 		{"advanced", cloudtrail.PutEventSelectorsInput{AdvancedEventSelectors: []ctypes.AdvancedEventSelector{advS3, advMgmt(kmsNotEq, writesOnly)}},
 			func(t *testing.T, out *cloudtrail.GetEventSelectorsOutput) {
 				if len(out.AdvancedEventSelectors) != 2 || aws.ToString(out.AdvancedEventSelectors[0].Name) != "s3 writes" ||
@@ -66,7 +81,7 @@ func TestSelectorRepairKeepsDataEventsBackends(t *testing.T) {
 					t.Fatalf("drift: put event selectors: %v", err)
 				}
 				res := reconcile(t, c, ms, false)
-				if ch := findChange(res, trailID(trail)); ch == nil || ch.Action != ActionUpdate || !ch.Applied {
+				if ch := findChange(res, trailRef(trail).String()); ch == nil || ch.Action != ActionUpdate || !ch.Applied {
 					t.Fatalf("trail: %+v, want an applied update", ch)
 				}
 				out, err := ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(trail)})
@@ -96,12 +111,53 @@ func TestTrailKMSKeyIDNoopEmulator(t *testing.T) {
 	ms := loadYAML(t, y)
 	a.seed(ms)
 	c := a.controller(t, Options{})
-	if res := reconcile(t, c, ms, false); ExitCode(res, nil, false) != ExitInSync {
+	if res := reconcile(t, c, ms, false); res.Failed() {
 		t.Fatalf("converge: %v", res.Changes)
 	}
 	res := reconcile(t, c, ms, false)
 	requireAllNoop(t, res)
 	if n := WriteCalls(res.Calls); n != 0 {
 		t.Errorf("a no-op pass made %d writes: %v", n, res.Calls)
+	}
+}
+
+// TestSelectorRepairRefusesToWidenDataEvents: five write-only data selectors and KMS excluded —
+// the repair cannot log management reads without widening data events, so the trail's update
+// fails with a message saying why, its selectors are left as they were, and the error is not
+// terminal (the daemon must see the user's fix).
+func TestSelectorRepairRefusesToWidenDataEvents(t *testing.T) {
+	const trail = "pattern1-logging-trail"
+	ctx := context.Background()
+	a := startEmu(t, "ap-southeast-2")
+	ms := loadMonitors(t, "testdata/lab.yaml")
+	a.seed(ms)
+	c := a.controller(t, Options{})
+	reconcile(t, c, ms, false)
+	var five []ctypes.EventSelector
+	for range 5 {
+		five = append(five, ctypes.EventSelector{ReadWriteType: ctypes.ReadWriteTypeWriteOnly, IncludeManagementEvents: aws.Bool(true),
+			DataResources: s3Data, ExcludeManagementEventSources: []string{kmsSource}})
+	}
+	ct := cloudtrail.NewFromConfig(a.cfg)
+	if _, err := ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(trail), EventSelectors: five}); err != nil {
+		t.Fatalf("drift: %v", err)
+	}
+	res, err := c.Reconcile(ctx, ms, false)
+	ch := findChange(res, trailRef(trail).String())
+	if err == nil || ch == nil || ch.Err == nil || !strings.Contains(ch.Err.Error(), "free a selector") {
+		t.Fatalf("want the trail's update to fail saying why: %+v, %v", ch, err)
+	}
+	if IsTerminal(err) {
+		t.Error("the error is terminal, so the daemon would not see the user's fix")
+	}
+	if n := res.Calls["cloudtrail:PutEventSelectors"]; n != 0 {
+		t.Errorf("the selectors were written %d times", n)
+	}
+	out, err := ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(trail)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.EventSelectors) != 5 || out.EventSelectors[0].ReadWriteType != ctypes.ReadWriteTypeWriteOnly {
+		t.Errorf("selectors changed: %+v", out.EventSelectors)
 	}
 }

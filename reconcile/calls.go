@@ -1,0 +1,147 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// callMiddleware adds, at the end of the finalize step (inside the retry loop, so once per
+// attempt), a middleware that asks gate before a write is sent, and reports each attempt's
+// service, operation, error code and duration.
+func callMiddleware(counter *callCounter, onCall func(service, operation, code string, d time.Duration),
+	gate func(ctx context.Context, service, operation string) error) func(*middleware.Stack) error {
+	mw := middleware.FinalizeMiddlewareFunc("kmswatchCalls", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		service := serviceName(awsmiddleware.GetServiceID(ctx))
+		op := awsmiddleware.GetOperationName(ctx)
+		if gate != nil && IsWriteCall(service+":"+op) {
+			if err := gate(ctx, service, op); err != nil {
+				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+			}
+		}
+		start := time.Now()
+		out, md, err := next.HandleFinalize(ctx, in)
+		counter.add(service, op)
+		if onCall != nil {
+			onCall(service, op, errorCode(err), time.Since(start))
+		}
+		return out, md, err
+	})
+	return func(s *middleware.Stack) error {
+		return s.Finalize.Add(mw, middleware.After)
+	}
+}
+
+// serviceName maps the SDK's service id to the IAM service prefix, the name an IAM policy and a
+// metric label use.
+func serviceName(id string) string {
+	switch id {
+	case "CloudWatch":
+		return "cloudwatch"
+	case "CloudWatch Logs":
+		return "logs"
+	case "CloudTrail":
+		return "cloudtrail"
+	case "SNS":
+		return "sns"
+	case "Resource Groups Tagging API":
+		return "tag"
+	case "STS":
+		return "sts"
+	}
+	return strings.ToLower(strings.ReplaceAll(id, " ", ""))
+}
+
+// errorCode is "" for success, the AWS error code for an API error, else a fixed word (the label
+// must not take unbounded values).
+func errorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	if errors.Is(err, context.Canceled) {
+		return "Canceled"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "DeadlineExceeded"
+	}
+	return "RequestError"
+}
+
+// callCounter counts calls by "service:Operation"; safe for concurrent use.
+type callCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *callCounter) add(service, op string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[service+":"+op]++
+}
+
+// snapshot copies the counts.
+func (c *callCounter) snapshot() map[string]int {
+	out := map[string]int{}
+	if c == nil {
+		return out
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, v := range c.n {
+		out[k] = v
+	}
+	return out
+}
+
+// callsSince is the count of each call made after before was taken.
+func callsSince(before, now map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range now {
+		if d := v - before[k]; d > 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+// IsWriteCall reports whether a "service:Operation" key names a call that changes AWS state:
+// everything but Describe*, Get*, List* and the like.
+func IsWriteCall(key string) bool {
+	op := key
+	if i := strings.IndexByte(key, ':'); i >= 0 {
+		op = key[i+1:]
+	}
+	for _, p := range []string{"Describe", "Get", "List", "Lookup", "Test"} {
+		if strings.HasPrefix(op, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// WriteCalls totals the write calls of a call count.
+func WriteCalls(calls map[string]int) int {
+	n := 0
+	for k, v := range calls {
+		if IsWriteCall(k) {
+			n += v
+		}
+	}
+	return n
+}
