@@ -11,9 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
 )
 
-// published is one message an alarm handed to e.bus.publish.
+// published is one message an alarm handed to e.w.Bus.Publish.
 type published struct {
 	Topic, Subject, Message string
 }
@@ -23,7 +24,7 @@ func recordPublishes(e *Emulator) *[]published {
 	var got []published
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.bus.publish = func(topic, subject, message string) error {
+	e.w.Bus.Publish = func(topic, subject, message string) error {
 		got = append(got, published{topic, subject, message})
 		return nil
 	}
@@ -250,7 +251,7 @@ func TestCloudWatchAlarmNotification(t *testing.T) {
 }
 
 // TestCloudWatchTenSecondAlarmOnMinuteMetric is the lab's alarm: a 10 s period over the
-// per-minute datapoints a metric filter writes (through e.bus.putDatum). It goes to ALARM at the
+// per-minute datapoints a metric filter writes (through e.w.Bus.PutDatum). It goes to ALARM at the
 // first 10 s boundary after the minute's datapoint and, with notBreaching, back to OK once the
 // datapoint leaves the 30 s evaluation range: each transition published once.
 func TestCloudWatchTenSecondAlarmOnMinuteMetric(t *testing.T) {
@@ -264,7 +265,7 @@ func TestCloudWatchTenSecondAlarmOnMinuteMetric(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.mu.Lock()
-	e.bus.putDatum(datum{Namespace: "Pattern1/KMS", MetricName: "KMSSecurityError", Time: cwT0.Add(25 * time.Second), Value: 3})
+	e.w.Bus.PutDatum(core.Datum{Namespace: "Pattern1/KMS", MetricName: "KMSSecurityError", Time: cwT0.Add(25 * time.Second), Value: 3})
 	e.mu.Unlock()
 	e.Advance(time.Minute)
 	var seq []string

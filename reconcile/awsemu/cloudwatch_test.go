@@ -154,8 +154,8 @@ func TestCloudWatchAlarmLifecycle(t *testing.T) {
 		if !errors.As(err, &rnf) || !strings.Contains(rnf.ErrorMessage(), arn) {
 			t.Fatalf("ListTagsForResource on a deleted alarm: want ResourceNotFoundException naming the ARN, got %v", err)
 		}
-		if e.tags.get(arn) != nil {
-			t.Fatalf("tags of a deleted alarm kept: %v", e.tags.get(arn))
+		if e.w.Tags.Get(arn) != nil {
+			t.Fatalf("tags of a deleted alarm kept: %v", e.w.Tags.Get(arn))
 		}
 	})
 }

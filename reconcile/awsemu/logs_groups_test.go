@@ -197,7 +197,7 @@ func TestLogsRetentionAndDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.mu.Lock()
-	_, tagged := e.tags.byARN[arn]
+	tagged := e.w.Tags.Has(arn)
 	e.mu.Unlock()
 	if tagged {
 		t.Fatal("tags survived DeleteLogGroup")

@@ -1,6 +1,11 @@
 package awsemu
 
-import "time"
+import (
+	"time"
+
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
+	"github.com/kmswatch/kmswatch/reconcile/awsop"
+)
 
 // defaultQuotas are AWS's default request-rate quotas (requests per second, per account and
 // region) for the operations aws-api.md lists: CloudWatch (archived cloudwatch_limits.md),
@@ -61,7 +66,7 @@ func (st *faultState) quotaFor(service, op string) (bucket string, rate float64,
 	switch {
 	case service == "kms" && kmsShared[op]:
 		return "kms:cryptographic", 5500, true
-	case service == "cloudtrail" && ReadOnly(service, op):
+	case service == "cloudtrail" && awsop.ReadOnly(service, op):
 		return key, 10, true
 	case service == "cloudtrail":
 		return key, 1, true
@@ -71,7 +76,7 @@ func (st *faultState) quotaFor(service, op string) (bucket string, rate float64,
 }
 
 // allow takes a token from the call's bucket (per region), refilled on the real clock.
-func (st *faultState) allow(c *call) bool {
+func (st *faultState) allow(c *core.Call) bool {
 	bucket, rate, ok := st.quotaFor(c.Service, c.Op)
 	if !ok {
 		return true

@@ -3,7 +3,6 @@ package awsemu
 import (
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -37,14 +36,7 @@ func TestSNSKMSTaggingBadInput(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	ops := func(service string) []string {
-		var names []string
-		for n := range e.ops[service] {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		return names
-	}
+	ops := e.w.Ops
 	jsonBodies := []string{`{}`, `{"KeyId":7,"Tags":"x","Limit":"many","CiphertextBlob":"!!","Plaintext":5,"TagFilters":[{"Key":3}],"ResourcesPerPage":"x","AliasName":[],"PendingWindowInDays":"soon"}`,
 		`{"KeyId":"alias/","Limit":0,"CiphertextBlob":"AAAA","Plaintext":"","ResourcesPerPage":0,"AliasName":"alias/aws/x","TargetKeyId":"alias/x","NumberOfBytes":-1}`}
 	for service, target := range map[string]string{"kms": "TrentService", "tagging": "ResourceGroupsTaggingAPI_20170126"} {
