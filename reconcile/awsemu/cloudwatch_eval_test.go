@@ -103,8 +103,10 @@ func TestCloudWatchAlarmEvaluation(t *testing.T) {
 			[]point{{0, 5}, {time.Minute, 0}, {2 * time.Minute, 5}}, "ALARM"},
 		{"3 of 3 needs all", with(sum(1), func(c *alarmCfg) { c.n = 3 }),
 			[]point{{0, 5}, {time.Minute, 0}, {2 * time.Minute, 5}}, "OK"},
-		// M=N=3 with one real point (aws-api.md §5 fills only the missing ones): with missing,
-		// "- - X" is OK but "X - -" is ALARM (the premature-transition rule, cloudwatch_eval.go);
+		// M=N=3 with one real point (CloudWatch fills only the missing ones, see
+		// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html):
+		// with missing, "- - X" is OK but "X - -" is ALARM (the premature-transition rule,
+		// internal/cloudwatch/eval.go);
 		// with ignore the state is kept; with breaching the gaps breach; "0 - -" is OK even
 		// when the missing points breach.
 		{"missing, recent breach", with(sum(1), func(c *alarmCfg) { c.n = 3 }), []point{{2 * time.Minute, 5}}, "OK"},

@@ -101,7 +101,7 @@ func coreEmulator(t *testing.T) (*Emulator, aws.Config) {
 			return struct{ TopicArn string }{"arn:aws:sns:" + c.Region + ":" + e.w.Account + ":" + in.Name + ":" + in.Attributes["DisplayName"] + ":" + in.Tags[1].Value}, nil
 		},
 	})
-	cfg := sdkConfig(serveForTest(t, e), "AKIDTEST")
+	cfg := emuConfig(e, "AKIDTEST")
 	cfg.Region = "ap-southeast-2"
 	return e, cfg
 }

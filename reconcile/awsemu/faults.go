@@ -21,7 +21,8 @@ const (
 	// Throttle answers the service's own throttling error: CloudWatch and SNS "Throttling"
 	// (400, unmodeled; CloudWatch's CBOR and JSON carry it in X-Amzn-Query-Error), CloudWatch
 	// Logs, CloudTrail and KMS "ThrottlingException" (400), the Tagging API "ThrottledException".
-	// The SDK's standard retryer retries all of them (aws-api.md §2.3 D).
+	// The SDK's standard retryer retries all of them (its retryable codes are listed in
+	// https://pkg.go.dev/github.com/aws/aws-sdk-go-v2/aws/retry).
 	Throttle FaultKind = iota + 1
 	// ServerError answers the service's 500: CloudWatch InternalServiceFault
 	// ("InternalServiceError"), SNS InternalError, Logs ServiceUnavailableException, KMS

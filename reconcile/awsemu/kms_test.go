@@ -263,8 +263,7 @@ func TestKMSDenyAndAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srvURL := aws.ToString(cfg.BaseEndpoint)
-	task := kms.NewFromConfig(sdkConfig(srvURL, "AKIDTASK"))
+	task := kms.NewFromConfig(emuConfig(e, "AKIDTASK"))
 	if _, err := task.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}); err != nil {
 		t.Fatalf("task role before DenyKMS: %v", err)
 	}

@@ -18,13 +18,7 @@ import (
 // matched against every filter, datapoints recorded by CloudWatch).
 func BenchmarkLogsIngestWith100Filters(b *testing.B) {
 	e := New(Options{Region: "us-east-1", Start: logsTestStart})
-	srv, err := Start(e)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
-	logs := cloudwatchlogs.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
-		HTTPClient: HTTPClient(), Credentials: aws.AnonymousCredentials{}})
+	logs := cloudwatchlogs.NewFromConfig(emuConfig(e, "AKIDBENCH"))
 	ctx := b.Context()
 	if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("g")}); err != nil {
 		b.Fatal(err)

@@ -20,7 +20,7 @@ var logsTestStart = time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC)
 func logsEnv(t *testing.T) (*Emulator, aws.Config) {
 	t.Helper()
 	e := New(Options{Region: "us-east-1", Start: logsTestStart})
-	return e, sdkConfig(serveForTest(t, e), "AKIDLOGS")
+	return e, emuConfig(e, "AKIDLOGS")
 }
 
 // logsWantCode fails unless err is an API error with the given code.

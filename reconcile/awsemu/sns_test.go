@@ -19,7 +19,7 @@ import (
 func svcTestEnv(t *testing.T) (*Emulator, aws.Config) {
 	t.Helper()
 	e := New(Options{Start: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)})
-	return e, sdkConfig(serveForTest(t, e), "AKIDSVCTEST")
+	return e, emuConfig(e, "AKIDSVCTEST")
 }
 
 // wantAPIError checks err is an API error with that code and a message containing msg.

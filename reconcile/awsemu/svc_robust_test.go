@@ -14,21 +14,17 @@ import (
 // returned an internal error.
 func TestSNSKMSTaggingBadInput(t *testing.T) {
 	e := New(Options{Start: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)})
-	srv, err := Start(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	client := InProcessClient(e)
 	post := func(t *testing.T, hdr map[string]string, body string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
+		req, err := http.NewRequest(http.MethodPost, "http://awsemu.invalid/", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for k, v := range hdr {
 			req.Header.Set(k, v)
 		}
-		resp, err := HTTPClient().Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,16 +11,7 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/wire"
 )
 
-// CloudTrail (service id "cloudtrail", awsJson 1.1, target prefix CloudTrail_20131101).
-//
-// Files: svc_cloudtrail.go (state, registration, trail lookup and names), cloudtrail_trails.go
-// (trail lifecycle and status), cloudtrail_selectors.go (event selectors and which records they
-// include), cloudtrail_tags.go (AddTags, RemoveTags, ListTags), cloudtrail_delivery.go (the
-// pipeline step: audited records to the trails' log groups), cloudtrail_lookup.go (LookupEvents).
-//
-// A trail lives in its home region; a multi-region trail also shows, as a "shadow", in every
-// other region, where it can be read but not changed (InvalidHomeRegionException).
-
+// cloudTrailService holds the trails of every region and the records waiting for delivery.
 type cloudTrailService struct {
 	w *core.World
 	// trails by ARN (the ARN names the home region, so names may repeat across regions).

@@ -203,7 +203,8 @@ func (in alarmNamesInput) check() error {
 // ResourceNotFound (404), as the model lists and as AWS answers today; following the current
 // documentation ("If you specify any incorrect alarm names, the alarms you specify with correct
 // names are still deleted"), the alarms that do exist are deleted all the same. Callers should
-// treat ResourceNotFound as "already gone" (aws-api.md §1.3).
+// treat ResourceNotFound as "already gone". See
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DeleteAlarms.html.
 func (cw *cwService) deleteAlarms(c *core.Call) (any, error) {
 	var in alarmNamesInput
 	if err := c.Decode(&in); err != nil {

@@ -8,7 +8,9 @@ import (
 	"time"
 )
 
-// Alarm evaluation (aws-api.md §5). At every boundary of its period (a multiple of Period since
+// Alarm evaluation, as
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+// describes it. At every boundary of its period (a multiple of Period since
 // the Unix epoch) an alarm aggregates its statistic over each period of its evaluation range —
 // the last N+2 periods, N = EvaluationPeriods; CloudWatch fetches "more datapoints than N" and
 // the documented example uses N+2 — and decides:

@@ -117,7 +117,7 @@ type putMetricDataInput struct {
 var maxMetricValue = math.Pow(2, 360)
 
 // putMetricData validates the whole request first (one bad datum rejects it all, as AWS does),
-// then stores every datum. gzip bodies arrive here already decompressed (handler.go).
+// then stores every datum. gzip bodies arrive here already decompressed (the wire layer).
 func (cw *cwService) putMetricData(c *core.Call) (any, error) {
 	var in putMetricDataInput
 	if err := c.Decode(&in); err != nil {

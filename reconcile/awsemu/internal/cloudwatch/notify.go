@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// The notification an alarm publishes to its SNS topics, as captured from real alarms
-// (aws-api.md §5): Subject `ALARM: "<name>" in <Region long name>`, and a JSON Message whose
+// The notification an alarm publishes to its SNS topics, in the shape real alarms' notifications
+// have (AWS publishes no schema for it): Subject `ALARM: "<name>" in <Region long name>`, and a JSON Message whose
 // Trigger spells the statistic in upper case, dimensions with lower-case keys, doubles the way
 // Java prints them (1.0) and timestamps with a +0000 offset.
 

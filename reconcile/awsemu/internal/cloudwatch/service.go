@@ -9,20 +9,6 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/wire"
 )
 
-// CloudWatch (service id "cloudwatch") is served over all three of its protocols: Smithy RPC v2
-// CBOR (the Go SDK's default), awsJson 1.0 and awsQuery. The handlers are split by concern:
-//
-//	cloudwatch_alarms.go    PutMetricAlarm, DeleteAlarms, Enable/DisableAlarmActions
-//	cloudwatch_describe.go  DescribeAlarms: filters, name order, page tokens
-//	cloudwatch_validate.go  PutMetricAlarm's validation, as AWS words it
-//	cloudwatch_tags.go      TagResource, UntagResource, ListTagsForResource
-//	cloudwatch_state.go     SetAlarmState, DescribeAlarmHistory, state changes and their actions
-//	cloudwatch_notify.go    the SNS notification JSON an alarm publishes
-//	cloudwatch_metrics.go   the metric store, PutMetricData, ListMetrics
-//	cloudwatch_query.go     GetMetricData, GetMetricStatistics
-//	cloudwatch_stats.go     the statistics: SampleCount … Maximum, percentiles, trimmed means
-//	cloudwatch_eval.go      alarm evaluation at every period boundary
-
 // cwService is the CloudWatch service's state, per region.
 type cwService struct {
 	w       *core.World

@@ -145,7 +145,8 @@ type setAlarmStateInput struct {
 }
 
 // setAlarmState sets the state until the next evaluation; a real change runs the new state's
-// actions, as it does in AWS (aws-api.md §1.3).
+// actions, as it does in AWS
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html).
 func (cw *cwService) setAlarmState(c *core.Call) (any, error) {
 	var in setAlarmStateInput
 	if err := c.Decode(&in); err != nil {

@@ -13,8 +13,7 @@ import (
 
 // Service is the emulated KMS: symmetric keys whose material really encrypts (AES-256-GCM),
 // aliases, key states (Enabled, Disabled, PendingDeletion, then gone), and identity-policy
-// denials for chosen principals. Files: kms_keys.go (key lifecycle and tags), kms_crypto.go
-// (Encrypt, Decrypt, GenerateDataKey), kms_aliases.go.
+// denials for chosen principals.
 type Service struct {
 	w       *core.World
 	keys    map[string]*kmsKey   // by key ARN

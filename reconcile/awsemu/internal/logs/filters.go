@@ -101,7 +101,7 @@ func validTransformation(t metricTransformation, kind pattern.Kind) error {
 		return core.Constraint(len(t.Dimensions), m+"dimensions", "have length less than or equal to 3")
 	}
 	if len(t.Dimensions) > 0 {
-		// Both rules are AWS's wording (aws-api.md §1.2).
+		// Both rules, and their wording, are CloudWatch Logs' own answers to PutMetricFilter.
 		if t.DefaultValue != nil {
 			return wire.Errorf("InvalidParameterException", "Invalid metric transformation: dimensions and default value are mutually exclusive properties.")
 		}

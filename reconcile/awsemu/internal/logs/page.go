@@ -2,8 +2,9 @@ package logs
 
 import "github.com/kmswatch/kmswatch/reconcile/awsemu/internal/wire"
 
-// Page tokens are opaque to clients, as AWS's are: the base64 of the listing they belong to and
-// the key to resume after. A token from another listing, or one a client made up, is invalid.
+// Page tokens (core.PageToken) are opaque to clients, as AWS's are: the base64 of the listing
+// they belong to and the key to resume after. A token from another listing, or one a client
+// made up, is invalid.
 
 // pageAfter returns the index of the first of sorted keys strictly after key (binary search).
 func pageAfter(sorted []string, key string) int {

@@ -9,18 +9,6 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/wire"
 )
 
-// CloudWatch Logs (service id "logs", awsJson 1.1, target prefix Logs_20140328).
-//
-// Files: svc_logs.go (state, registration, shared validation), logs_groups.go (log groups and
-// retention), logs_tags.go (tagging), logs_filters.go (metric filters and TestMetricFilter),
-// logs_events.go (streams, PutLogEvents, and the bus end that CloudTrail delivers to),
-// logs_read.go (GetLogEvents, FilterLogEvents), logs_page.go (opaque page tokens),
-// logs_metrics.go (the pipeline step: metric filters turn ingested events into datapoints, and
-// retention expires events).
-//
-// Every Logs error is an HTTP 400 whose __type is the shape name; model-constraint failures are
-// InvalidParameterException with AWS's "1 validation error detected" wording.
-
 // logsService holds CloudWatch Logs' state, per region.
 type logsService struct {
 	w       *core.World
@@ -28,7 +16,7 @@ type logsService struct {
 	// seq orders events ingested in the same millisecond and makes event ids unique.
 	seq uint64
 	// open holds the groups with minutes not yet closed by the tick; closedBefore is the first
-	// minute (epoch ms) still open (see logs_metrics.go).
+	// minute (epoch ms) still open (see metrics.go).
 	open         map[*logGroup]bool
 	closedBefore int64
 }
@@ -50,7 +38,7 @@ type logGroup struct {
 	filters  map[string]*metricFilter
 	streams  map[string]*logStream
 	// minutes tracks, per minute of event time not yet closed, which filters matched an event
-	// ingested into the group: the basis of defaultValue (see logs_metrics.go).
+	// ingested into the group: the basis of defaultValue (see metrics.go).
 	minutes map[int64]map[string]bool
 }
 

@@ -14,9 +14,7 @@ import (
 )
 
 // Service is the emulated SNS: topics and subscriptions of every region (each ARN carries
-// its region), and the outbox of everything SNS would have delivered. Files: sns_topics.go
-// (topic verbs and tags), sns_subs.go (subscription verbs), sns_deliver.go (Publish, the outbox,
-// confirmation requests and the 48-hour expiry).
+// its region), and the outbox of everything SNS would have delivered.
 type Service struct {
 	w      *core.World
 	topics map[string]*snsTopic // by topic ARN

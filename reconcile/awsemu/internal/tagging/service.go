@@ -10,13 +10,6 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/wire"
 )
 
-// The Resource Groups Tagging API reads w.Tags, which every service keeps by ARN, so that one
-// GetResources call finds a monitor's resources across CloudWatch, Logs, CloudTrail, SNS and
-// KMS. It answers only for ARNs of the request's region. AWS lists resources that are tagged
-// or ever were; w.Tags holds an entry for untagged resources too (services make one at
-// creation), so a resource is listed while it has at least one tag — one whose tags were all
-// removed is not listed, where AWS may still show it with "Tags": [].
-
 // taggingDefaultPerPage is GetResources' page size when ResourcesPerPage is unset (AWS does not
 // document it; 50 is what the service and moto return).
 const taggingDefaultPerPage = 50
