@@ -34,50 +34,12 @@ func (cw *cwService) describeAlarms(c *core.Call) (any, error) {
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	if len(in.AlarmNames) > 100 {
-		return nil, cwValidation("alarmNames", fmt.Sprint(in.AlarmNames), "Member must have length less than or equal to 100")
+	if err := in.validate(); err != nil {
+		return nil, err
 	}
-	for _, n := range in.AlarmNames {
-		if err := checkLen("alarmNames.member", n, 1, 255); err != nil {
-			return nil, err
-		}
-	}
-	// An empty AlarmNames list (the query protocol's "AlarmNames=") filters nothing, as if it
-	// were absent.
-	if len(in.AlarmNames) == 0 {
-		in.AlarmNames = nil
-	}
-	if in.AlarmNamePrefix != nil {
-		if err := checkLen("alarmNamePrefix", *in.AlarmNamePrefix, 1, 255); err != nil {
-			return nil, err
-		}
-		if in.AlarmNames != nil {
-			return nil, &wire.APIError{Type: "InvalidParameterCombinationException", Code: "InvalidParameterCombination",
-				Message: "AlarmNamePrefix and AlarmNames cannot be specified together."}
-		}
-	}
-	if in.ActionPrefix != nil {
-		if err := checkLen("actionPrefix", *in.ActionPrefix, 1, 1024); err != nil {
-			return nil, err
-		}
-	}
-	if in.StateValue != nil {
-		if err := checkEnum("stateValue", *in.StateValue, alarmStates); err != nil {
-			return nil, err
-		}
-	}
-	wantMetric := len(in.AlarmTypes) == 0
-	for _, t := range in.AlarmTypes {
-		if err := checkEnum("alarmTypes.member", t, []string{"CompositeAlarm", "MetricAlarm", "LogAlarm"}); err != nil {
-			return nil, err
-		}
-		wantMetric = wantMetric || t == "MetricAlarm"
-	}
+	wantMetric := len(in.AlarmTypes) == 0 || hasString(in.AlarmTypes, "MetricAlarm")
 	limit := 50
 	if in.MaxRecords != nil {
-		if *in.MaxRecords < 1 || *in.MaxRecords > 100 {
-			return nil, cwValidation("maxRecords", fmt.Sprint(*in.MaxRecords), rangeConstraint(*in.MaxRecords, 1, 100))
-		}
 		limit = int(*in.MaxRecords)
 	}
 	after := ""
@@ -109,6 +71,51 @@ func (cw *cwService) describeAlarms(c *core.Call) (any, error) {
 		out.MetricAlarms = append(out.MetricAlarms, a.out())
 	}
 	return out, nil
+}
+
+// validate applies DescribeAlarms' constraints, as CloudWatch words them. An empty AlarmNames
+// list (the query protocol's "AlarmNames=") filters nothing, as if it were absent: validate
+// makes it nil.
+func (in *describeAlarmsInput) validate() error {
+	if len(in.AlarmNames) > 100 {
+		return cwValidation("alarmNames", fmt.Sprint(in.AlarmNames), "Member must have length less than or equal to 100")
+	}
+	for _, n := range in.AlarmNames {
+		if err := checkLen("alarmNames.member", n, 1, 255); err != nil {
+			return err
+		}
+	}
+	if len(in.AlarmNames) == 0 {
+		in.AlarmNames = nil
+	}
+	if in.AlarmNamePrefix != nil {
+		if err := checkLen("alarmNamePrefix", *in.AlarmNamePrefix, 1, 255); err != nil {
+			return err
+		}
+		if in.AlarmNames != nil {
+			return &wire.APIError{Type: "InvalidParameterCombinationException", Code: "InvalidParameterCombination",
+				Message: "AlarmNamePrefix and AlarmNames cannot be specified together."}
+		}
+	}
+	if in.ActionPrefix != nil {
+		if err := checkLen("actionPrefix", *in.ActionPrefix, 1, 1024); err != nil {
+			return err
+		}
+	}
+	if in.StateValue != nil {
+		if err := checkEnum("stateValue", *in.StateValue, alarmStates); err != nil {
+			return err
+		}
+	}
+	for _, t := range in.AlarmTypes {
+		if err := checkEnum("alarmTypes.member", t, []string{"CompositeAlarm", "MetricAlarm", "LogAlarm"}); err != nil {
+			return err
+		}
+	}
+	if in.MaxRecords != nil && (*in.MaxRecords < 1 || *in.MaxRecords > 100) {
+		return cwValidation("maxRecords", fmt.Sprint(*in.MaxRecords), rangeConstraint(*in.MaxRecords, 1, 100))
+	}
+	return nil
 }
 
 // candidates lists, in name order and after the page token's name, the alarm names a

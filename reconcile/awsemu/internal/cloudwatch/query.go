@@ -270,36 +270,10 @@ func (cw *cwService) getMetricStatistics(c *core.Call) (any, error) {
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	if m := firstMissing(map[string]bool{"Namespace": in.Namespace == nil, "MetricName": in.MetricName == nil,
-		"StartTime": in.StartTime == nil, "EndTime": in.EndTime == nil, "Period": in.Period == nil}); m != "" {
-		return nil, missingParam(m)
-	}
-	if !in.StartTime.Before(*in.EndTime) {
-		return nil, cwInvalid("The parameter StartTime must be less than the parameter EndTime.")
-	}
-	if !validPeriod(*in.Period) {
-		return nil, invalidValue(fmt.Sprintf("The parameter Period must be 1, 5, 10, 20, 30 or a multiple of 60, got %d.", *in.Period))
-	}
-	if (len(in.Statistics) == 0) == (len(in.ExtendedStatistics) == 0) {
-		return nil, invalidCombination("Exactly one of the parameters Statistics or ExtendedStatistics must be specified.")
-	}
-	if len(in.Statistics) > 5 || len(in.ExtendedStatistics) > 10 {
-		return nil, cwInvalid("At most 5 Statistics or 10 ExtendedStatistics may be requested.")
-	}
-	for _, s := range in.Statistics {
-		if err := checkEnum("statistics.member", s, alarmStatistics); err != nil {
-			return nil, err
-		}
-	}
-	for _, s := range in.ExtendedStatistics {
-		if !extendedStatistic.MatchString(s) {
-			return nil, invalidValue(fmt.Sprintf("The value %s for parameter ExtendedStatistics is not supported.", s))
-		}
+	if err := in.validate(); err != nil {
+		return nil, err
 	}
 	p := time.Duration(*in.Period) * time.Second
-	if n := in.EndTime.Sub(*in.StartTime) / p; n > 1440 {
-		return nil, invalidCombination(fmt.Sprintf("You have requested up to %s datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", groupThousands(int64(n))))
-	}
 	unit := ""
 	if in.Unit != nil {
 		unit = *in.Unit
@@ -319,33 +293,73 @@ func (cw *cwService) getMetricStatistics(c *core.Call) (any, error) {
 		if !ok {
 			continue
 		}
-		dp := datapointOut{Timestamp: t, Unit: pts[0].unit}
-		for _, st := range in.Statistics {
-			v, _ := g.stat(st)
-			switch st {
-			case "SampleCount":
-				dp.SampleCount = &v
-			case "Average":
-				dp.Average = &v
-			case "Sum":
-				dp.Sum = &v
-			case "Minimum":
-				dp.Minimum = &v
-			case "Maximum":
-				dp.Maximum = &v
-			}
-		}
-		for _, st := range in.ExtendedStatistics {
-			if v, ok := g.stat(st); ok {
-				if dp.ExtendedStatistics == nil {
-					dp.ExtendedStatistics = map[string]float64{}
-				}
-				dp.ExtendedStatistics[st] = v
-			}
-		}
-		out.Datapoints = append(out.Datapoints, dp)
+		out.Datapoints = append(out.Datapoints, in.datapoint(t, pts[0].unit, g))
 	}
 	return out, nil
+}
+
+// validate applies GetMetricStatistics' constraints, as CloudWatch words them.
+func (in *getMetricStatisticsInput) validate() error {
+	if m := firstMissing(map[string]bool{"Namespace": in.Namespace == nil, "MetricName": in.MetricName == nil,
+		"StartTime": in.StartTime == nil, "EndTime": in.EndTime == nil, "Period": in.Period == nil}); m != "" {
+		return missingParam(m)
+	}
+	if !in.StartTime.Before(*in.EndTime) {
+		return cwInvalid("The parameter StartTime must be less than the parameter EndTime.")
+	}
+	if !validPeriod(*in.Period) {
+		return invalidValue(fmt.Sprintf("The parameter Period must be 1, 5, 10, 20, 30 or a multiple of 60, got %d.", *in.Period))
+	}
+	if (len(in.Statistics) == 0) == (len(in.ExtendedStatistics) == 0) {
+		return invalidCombination("Exactly one of the parameters Statistics or ExtendedStatistics must be specified.")
+	}
+	if len(in.Statistics) > 5 || len(in.ExtendedStatistics) > 10 {
+		return cwInvalid("At most 5 Statistics or 10 ExtendedStatistics may be requested.")
+	}
+	for _, s := range in.Statistics {
+		if err := checkEnum("statistics.member", s, alarmStatistics); err != nil {
+			return err
+		}
+	}
+	for _, s := range in.ExtendedStatistics {
+		if !extendedStatistic.MatchString(s) {
+			return invalidValue(fmt.Sprintf("The value %s for parameter ExtendedStatistics is not supported.", s))
+		}
+	}
+	p := time.Duration(*in.Period) * time.Second
+	if n := in.EndTime.Sub(*in.StartTime) / p; n > 1440 {
+		return invalidCombination(fmt.Sprintf("You have requested up to %s datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", groupThousands(int64(n))))
+	}
+	return nil
+}
+
+// datapoint is one period's answer: the requested statistics of the aggregate g.
+func (in *getMetricStatisticsInput) datapoint(t time.Time, unit string, g cwAgg) datapointOut {
+	dp := datapointOut{Timestamp: t, Unit: unit}
+	for _, st := range in.Statistics {
+		v, _ := g.stat(st)
+		switch st {
+		case "SampleCount":
+			dp.SampleCount = &v
+		case "Average":
+			dp.Average = &v
+		case "Sum":
+			dp.Sum = &v
+		case "Minimum":
+			dp.Minimum = &v
+		case "Maximum":
+			dp.Maximum = &v
+		}
+	}
+	for _, st := range in.ExtendedStatistics {
+		if v, ok := g.stat(st); ok {
+			if dp.ExtendedStatistics == nil {
+				dp.ExtendedStatistics = map[string]float64{}
+			}
+			dp.ExtendedStatistics[st] = v
+		}
+	}
+	return dp
 }
 
 func groupThousands(n int64) string {

@@ -205,28 +205,8 @@ func (s *logsService) putLogEvents(c *core.Call) (any, error) {
 	if err := validStreamName(in.Stream); err != nil {
 		return nil, err
 	}
-	if len(in.Events) < 1 || len(in.Events) > MaxBatchEvents {
-		return nil, core.Constraint(len(in.Events), "logEvents", "have length between 1 and 10000")
-	}
-	size := 0
-	for i, ev := range in.Events {
-		member := fmt.Sprintf("logEvents.%d.member", i+1)
-		if ev.Timestamp == nil {
-			return nil, wire.Errorf("InvalidParameterException", "1 validation error detected: Value null at '"+member+".timestamp' failed to satisfy constraint: Member must not be null")
-		}
-		if ev.Message == nil || *ev.Message == "" {
-			return nil, core.Constraint("", member+".message", "have length greater than or equal to 1")
-		}
-		if !utf8.ValidString(*ev.Message) {
-			return nil, wire.Errorf("InvalidParameterException", "Log event message at index "+fmt.Sprint(i)+" is not valid UTF-8.")
-		}
-		if i > 0 && *ev.Timestamp < *in.Events[i-1].Timestamp {
-			return nil, wire.Errorf("InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order.")
-		}
-		size += len(*ev.Message) + eventOverhead
-	}
-	if size > maxBatchBytes {
-		return nil, wire.Errorf("InvalidParameterException", fmt.Sprintf("Upload too large: %d bytes exceeds limit of %d", size, maxBatchBytes))
+	if err := validBatch(in.Events); err != nil {
+		return nil, err
 	}
 	g, err := s.group(c, in.Group)
 	if err != nil {
@@ -236,39 +216,7 @@ func (s *logsService) putLogEvents(c *core.Call) (any, error) {
 	if st == nil {
 		return nil, wire.Errorf("ResourceNotFoundException", "The specified log stream does not exist.")
 	}
-	// Too old (over 14 days, or before the group's retention) is a prefix of the sorted batch
-	// and too new (over 2 hours ahead) a suffix: those are rejected, the rest accepted.
-	now := c.Now.UnixMilli()
-	oldest := now - maxEventAge.Milliseconds()
-	expiredBefore := int64(-1 << 62)
-	if g.retained > 0 {
-		expiredBefore = now - int64(g.retained)*24*time.Hour.Milliseconds()
-	}
-	newest := now + maxEventFuture.Milliseconds()
-	var rej rejectedInfo
-	tooOld, expired, hi := 0, 0, len(in.Events)
-	for tooOld < hi && *in.Events[tooOld].Timestamp < oldest {
-		tooOld++
-	}
-	for expired < hi && *in.Events[expired].Timestamp < expiredBefore {
-		expired++
-	}
-	lo := max(tooOld, expired)
-	for hi > lo && *in.Events[hi-1].Timestamp > newest {
-		hi--
-	}
-	if tooOld > 0 {
-		v := int32(tooOld)
-		rej.TooOldEnd = &v
-	}
-	if expired > 0 {
-		v := int32(expired)
-		rej.ExpiredEnd = &v
-	}
-	if hi < len(in.Events) {
-		v := int32(hi)
-		rej.TooNewStart = &v
-	}
+	lo, hi, rej := acceptedRange(in.Events, c.Now, g.retained)
 	// The 24-hour span applies to the valid events only.
 	if hi > lo && *in.Events[hi-1].Timestamp-*in.Events[lo].Timestamp > maxBatchSpan.Milliseconds() {
 		return nil, wire.Errorf("InvalidParameterException", "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
@@ -288,6 +236,73 @@ func (s *logsService) putLogEvents(c *core.Call) (any, error) {
 		out.Rejected = &rej
 	}
 	return out, nil
+}
+
+// validBatch applies PutLogEvents' limits to the batch as a whole: count, non-null UTF-8
+// messages, chronological order, total size.
+func validBatch(events []inputLogEvent) error {
+	if len(events) < 1 || len(events) > MaxBatchEvents {
+		return core.Constraint(len(events), "logEvents", "have length between 1 and 10000")
+	}
+	size := 0
+	for i, ev := range events {
+		member := fmt.Sprintf("logEvents.%d.member", i+1)
+		if ev.Timestamp == nil {
+			return wire.Errorf("InvalidParameterException", "1 validation error detected: Value null at '"+member+".timestamp' failed to satisfy constraint: Member must not be null")
+		}
+		if ev.Message == nil || *ev.Message == "" {
+			return core.Constraint("", member+".message", "have length greater than or equal to 1")
+		}
+		if !utf8.ValidString(*ev.Message) {
+			return wire.Errorf("InvalidParameterException", "Log event message at index "+fmt.Sprint(i)+" is not valid UTF-8.")
+		}
+		if i > 0 && *ev.Timestamp < *events[i-1].Timestamp {
+			return wire.Errorf("InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order.")
+		}
+		size += len(*ev.Message) + eventOverhead
+	}
+	if size > maxBatchBytes {
+		return wire.Errorf("InvalidParameterException", fmt.Sprintf("Upload too large: %d bytes exceeds limit of %d", size, maxBatchBytes))
+	}
+	return nil
+}
+
+// acceptedRange returns the events [lo, hi) of a sorted batch that are accepted at now, and
+// what was rejected: too old (over 14 days, or before the group's retention of retainedDays)
+// is a prefix of the batch and too new (over 2 hours ahead) a suffix.
+func acceptedRange(events []inputLogEvent, now time.Time, retainedDays int32) (lo, hi int, rej rejectedInfo) {
+	nowMs := now.UnixMilli()
+	oldest := nowMs - maxEventAge.Milliseconds()
+	expiredBefore := int64(-1 << 62)
+	if retainedDays > 0 {
+		expiredBefore = nowMs - int64(retainedDays)*24*time.Hour.Milliseconds()
+	}
+	newest := nowMs + maxEventFuture.Milliseconds()
+	tooOld, expired := 0, 0
+	hi = len(events)
+	for tooOld < hi && *events[tooOld].Timestamp < oldest {
+		tooOld++
+	}
+	for expired < hi && *events[expired].Timestamp < expiredBefore {
+		expired++
+	}
+	lo = max(tooOld, expired)
+	for hi > lo && *events[hi-1].Timestamp > newest {
+		hi--
+	}
+	if tooOld > 0 {
+		v := int32(tooOld)
+		rej.TooOldEnd = &v
+	}
+	if expired > 0 {
+		v := int32(expired)
+		rej.ExpiredEnd = &v
+	}
+	if hi < len(events) {
+		v := int32(hi)
+		rej.TooNewStart = &v
+	}
+	return lo, hi, rej
 }
 
 // ingest stores a chronological batch in a stream and runs the group's metric filters over it.

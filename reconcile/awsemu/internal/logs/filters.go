@@ -183,15 +183,25 @@ type metricFilterOut struct {
 	SystemDims      []string               `json:"emitSystemFieldDimensions,omitempty"`
 }
 
+// describeMetricFiltersInput is DescribeMetricFilters' request.
+type describeMetricFiltersInput struct {
+	Group     *string `json:"logGroupName"`
+	Prefix    *string `json:"filterNamePrefix"`
+	NextToken *string `json:"nextToken"`
+	Limit     *int32  `json:"limit"`
+	Metric    *string `json:"metricName"`
+	Namespace *string `json:"metricNamespace"`
+}
+
+// keyedFilter is a metric filter with its listing key: AWS sorts by filter name; the group name
+// breaks ties across groups. The page key is both.
+type keyedFilter struct {
+	key string
+	f   *metricFilter
+}
+
 func (s *logsService) describeMetricFilters(c *core.Call) (any, error) {
-	var in struct {
-		Group     *string `json:"logGroupName"`
-		Prefix    *string `json:"filterNamePrefix"`
-		NextToken *string `json:"nextToken"`
-		Limit     *int32  `json:"limit"`
-		Metric    *string `json:"metricName"`
-		Namespace *string `json:"metricNamespace"`
-	}
+	var in describeMetricFiltersInput
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
@@ -207,41 +217,10 @@ func (s *logsService) describeMetricFilters(c *core.Call) (any, error) {
 			return nil, err
 		}
 	}
-	var groups []*logGroup
-	r := s.region(c.Region)
-	if in.Group != nil {
-		if err := validLogGroupName(*in.Group, "logGroupName"); err != nil {
-			return nil, err
-		}
-		g, err := s.group(c, *in.Group)
-		if err != nil {
-			return nil, err
-		}
-		groups = []*logGroup{g}
-	} else {
-		for _, n := range r.names() {
-			groups = append(groups, r.groups[n])
-		}
+	all, err := s.selectFilters(c, &in)
+	if err != nil {
+		return nil, err
 	}
-	// AWS sorts by filter name; the group name breaks ties across groups. The page key is both.
-	type keyed struct {
-		key string
-		f   *metricFilter
-	}
-	var all []keyed
-	for _, g := range groups {
-		for _, f := range g.filters {
-			// filterNamePrefix is honoured only together with logGroupName (its documentation).
-			if in.Group != nil && in.Prefix != nil && !strings.HasPrefix(f.name, *in.Prefix) {
-				continue
-			}
-			if in.Metric != nil && (f.t.MetricName != *in.Metric || f.t.MetricNamespace != *in.Namespace) {
-				continue
-			}
-			all = append(all, keyed{f.name + "\x00" + f.group, f})
-		}
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].key < all[j].key })
 	start := 0
 	if in.NextToken != nil {
 		after, ok := core.ReadPageToken("logs:DescribeMetricFilters", *in.NextToken)
@@ -268,6 +247,42 @@ func (s *logsService) describeMetricFilters(c *core.Call) (any, error) {
 		})
 	}
 	return out, nil
+}
+
+// selectFilters returns the filters DescribeMetricFilters lists, sorted by their key: those of
+// the named group (an error if it does not exist) or of every group in the region.
+func (s *logsService) selectFilters(c *core.Call, in *describeMetricFiltersInput) ([]keyedFilter, error) {
+	var groups []*logGroup
+	r := s.region(c.Region)
+	if in.Group != nil {
+		if err := validLogGroupName(*in.Group, "logGroupName"); err != nil {
+			return nil, err
+		}
+		g, err := s.group(c, *in.Group)
+		if err != nil {
+			return nil, err
+		}
+		groups = []*logGroup{g}
+	} else {
+		for _, n := range r.names() {
+			groups = append(groups, r.groups[n])
+		}
+	}
+	var all []keyedFilter
+	for _, g := range groups {
+		for _, f := range g.filters {
+			// filterNamePrefix is honoured only together with logGroupName (its documentation).
+			if in.Group != nil && in.Prefix != nil && !strings.HasPrefix(f.name, *in.Prefix) {
+				continue
+			}
+			if in.Metric != nil && (f.t.MetricName != *in.Metric || f.t.MetricNamespace != *in.Namespace) {
+				continue
+			}
+			all = append(all, keyedFilter{f.name + "\x00" + f.group, f})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].key < all[j].key })
+	return all, nil
 }
 
 func (s *logsService) deleteMetricFilter(c *core.Call) (any, error) {

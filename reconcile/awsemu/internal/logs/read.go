@@ -152,18 +152,21 @@ type filteredLogEvent struct {
 	EventID       string `json:"eventId"`
 }
 
+// filterLogEventsInput is FilterLogEvents' request.
+type filterLogEventsInput struct {
+	Group        string   `json:"logGroupName"`
+	Ident        string   `json:"logGroupIdentifier"`
+	StreamNames  []string `json:"logStreamNames"`
+	StreamPrefix *string  `json:"logStreamNamePrefix"`
+	StartTime    *int64   `json:"startTime"`
+	EndTime      *int64   `json:"endTime"`
+	Pattern      string   `json:"filterPattern"`
+	NextToken    *string  `json:"nextToken"`
+	Limit        *int32   `json:"limit"`
+}
+
 func (s *logsService) filterLogEvents(c *core.Call) (any, error) {
-	var in struct {
-		Group        string   `json:"logGroupName"`
-		Ident        string   `json:"logGroupIdentifier"`
-		StreamNames  []string `json:"logStreamNames"`
-		StreamPrefix *string  `json:"logStreamNamePrefix"`
-		StartTime    *int64   `json:"startTime"`
-		EndTime      *int64   `json:"endTime"`
-		Pattern      string   `json:"filterPattern"`
-		NextToken    *string  `json:"nextToken"`
-		Limit        *int32   `json:"limit"`
-	}
+	var in filterLogEventsInput
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
@@ -171,16 +174,7 @@ func (s *logsService) filterLogEvents(c *core.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.StreamNames != nil && in.StreamPrefix != nil {
-		return nil, wire.Errorf("InvalidParameterException", "logStreamNames and logStreamNamePrefix are mutually exclusive. Only one of these parameters can be passed.")
-	}
-	if in.StreamNames != nil && (len(in.StreamNames) < 1 || len(in.StreamNames) > 100) {
-		return nil, core.Constraint(len(in.StreamNames), "logStreamNames", "have length between 1 and 100")
-	}
-	if in.StartTime != nil && in.EndTime != nil && *in.EndTime < *in.StartTime {
-		return nil, wire.Errorf("InvalidParameterException", "endTime must be greater than or equal to startTime.")
-	}
-	if err := checkLength(in.Pattern, "filterPattern", 0, 1024); err != nil {
+	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	pat, err := pattern.Parse(in.Pattern)
@@ -200,6 +194,45 @@ func (s *logsService) filterLogEvents(c *core.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	hits, keys := in.matches(g, pat, after)
+	// Events of all streams are interleaved in time order (interleaved is always true now).
+	idx := make([]int, len(hits))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return keys[idx[a]].less(keys[idx[b]]) })
+	var out struct {
+		Events    []filteredLogEvent `json:"events"`
+		NextToken string             `json:"nextToken,omitempty"`
+	}
+	out.Events = make([]filteredLogEvent, 0, min(limit, len(idx)))
+	for n, i := range idx {
+		if n == limit {
+			out.NextToken = core.PageToken("logs:FilterLogEvents", keys[idx[n-1]].String())
+			break
+		}
+		out.Events = append(out.Events, hits[i])
+	}
+	return out, nil
+}
+
+// validate applies FilterLogEvents' constraints on streams, times and the pattern's length.
+func (in *filterLogEventsInput) validate() error {
+	if in.StreamNames != nil && in.StreamPrefix != nil {
+		return wire.Errorf("InvalidParameterException", "logStreamNames and logStreamNamePrefix are mutually exclusive. Only one of these parameters can be passed.")
+	}
+	if in.StreamNames != nil && (len(in.StreamNames) < 1 || len(in.StreamNames) > 100) {
+		return core.Constraint(len(in.StreamNames), "logStreamNames", "have length between 1 and 100")
+	}
+	if in.StartTime != nil && in.EndTime != nil && *in.EndTime < *in.StartTime {
+		return wire.Errorf("InvalidParameterException", "endTime must be greater than or equal to startTime.")
+	}
+	return checkLength(in.Pattern, "filterPattern", 0, 1024)
+}
+
+// matches gathers g's events that the request selects (streams, time window, after the page
+// key) and pat matches, with their sort keys, in no particular order.
+func (in *filterLogEventsInput) matches(g *logGroup, pat *pattern.Pattern, after *eventKey) ([]filteredLogEvent, []eventKey) {
 	names := map[string]bool{}
 	for _, n := range in.StreamNames {
 		names[n] = true
@@ -220,23 +253,5 @@ func (s *logsService) filterLogEvents(c *core.Call) (any, error) {
 			keys = append(keys, k)
 		}
 	}
-	// Events of all streams are interleaved in time order (interleaved is always true now).
-	idx := make([]int, len(hits))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(a, b int) bool { return keys[idx[a]].less(keys[idx[b]]) })
-	var out struct {
-		Events    []filteredLogEvent `json:"events"`
-		NextToken string             `json:"nextToken,omitempty"`
-	}
-	out.Events = make([]filteredLogEvent, 0, min(limit, len(idx)))
-	for n, i := range idx {
-		if n == limit {
-			out.NextToken = core.PageToken("logs:FilterLogEvents", keys[idx[n-1]].String())
-			break
-		}
-		out.Events = append(out.Events, hits[i])
-	}
-	return out, nil
+	return hits, keys
 }

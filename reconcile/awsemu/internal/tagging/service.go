@@ -94,60 +94,27 @@ func taggingAfter(kind, tok string) (string, *wire.APIError) {
 	return strings.TrimPrefix(string(raw), prefix), nil
 }
 
+// getResourcesInput is GetResources' request.
+type getResourcesInput struct {
+	PaginationToken     string   `json:"PaginationToken"`
+	ResourceARNList     []string `json:"ResourceARNList"`
+	ResourceTypeFilters []string `json:"ResourceTypeFilters"`
+	ResourcesPerPage    *int     `json:"ResourcesPerPage"`
+	TagsPerPage         *int     `json:"TagsPerPage"`
+	TagFilters          []struct {
+		Key    string   `json:"Key"`
+		Values []string `json:"Values"`
+	} `json:"TagFilters"`
+}
+
 func (t *taggingService) getResources(c *core.Call) (any, error) {
-	var in struct {
-		PaginationToken     string   `json:"PaginationToken"`
-		ResourceARNList     []string `json:"ResourceARNList"`
-		ResourceTypeFilters []string `json:"ResourceTypeFilters"`
-		ResourcesPerPage    *int     `json:"ResourcesPerPage"`
-		TagsPerPage         *int     `json:"TagsPerPage"`
-		TagFilters          []struct {
-			Key    string   `json:"Key"`
-			Values []string `json:"Values"`
-		} `json:"TagFilters"`
-	}
+	var in getResourcesInput
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	perPage := taggingDefaultPerPage
-	if in.ResourcesPerPage != nil {
-		if *in.ResourcesPerPage < 1 || *in.ResourcesPerPage > 100 {
-			return nil, taggingInvalid("ResourcesPerPage must be between 1 and 100.")
-		}
-		perPage = *in.ResourcesPerPage
-	}
-	if in.TagsPerPage != nil && (*in.TagsPerPage < 100 || *in.TagsPerPage > 500) {
-		return nil, taggingInvalid("TagsPerPage must be between 100 and 500.")
-	}
-	if len(in.ResourceARNList) > 0 {
-		if len(in.TagFilters) > 0 || len(in.ResourceTypeFilters) > 0 || in.ResourcesPerPage != nil || in.TagsPerPage != nil || in.PaginationToken != "" {
-			return nil, taggingInvalid("ResourceARNList cannot be combined with TagFilters, ResourceTypeFilters or pagination parameters.")
-		}
-		if len(in.ResourceARNList) > 100 {
-			return nil, taggingInvalid("ResourceARNList can contain at most 100 ARNs.")
-		}
-	}
-	if len(in.TagFilters) > 50 {
-		return nil, taggingInvalid("TagFilters can contain at most 50 keys.")
-	}
-	for _, f := range in.TagFilters {
-		if f.Key == "" || len(f.Key) > 128 {
-			return nil, taggingInvalid("Each TagFilter must have a Key of 1 to 128 characters.")
-		}
-		if len(f.Values) > 20 {
-			return nil, taggingInvalid("A TagFilter can contain at most 20 values.")
-		}
-	}
-	if len(in.ResourceTypeFilters) > 100 {
-		return nil, taggingInvalid("ResourceTypeFilters can contain at most 100 items.")
-	}
-	for _, rt := range in.ResourceTypeFilters {
-		svc, typ, _ := strings.Cut(rt, ":")
-		if svc == "" || strings.Contains(typ, ":") || strings.TrimFunc(rt, func(r rune) bool {
-			return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == ':' || r == '_' || r >= 'A' && r <= 'Z'
-		}) != "" {
-			return nil, taggingInvalid("Invalid resource type filter: " + rt)
-		}
+	perPage, err := in.validate()
+	if err != nil {
+		return nil, err
 	}
 	after, apiErr := taggingAfter("resources", in.PaginationToken)
 	if apiErr != nil {
@@ -165,27 +132,9 @@ func (t *taggingService) getResources(c *core.Call) (any, error) {
 		if !taggingTypeMatches(arn, in.ResourceTypeFilters) {
 			continue
 		}
-		tags := t.w.Tags.Get(arn)
-		if len(tags) == 0 {
-			continue
+		if m, ok := in.match(arn, t.w.Tags.Get(arn)); ok {
+			matched = append(matched, m)
 		}
-		ok := true
-		for _, f := range in.TagFilters {
-			v, has := tags[f.Key]
-			if !has || (len(f.Values) > 0 && !slices.Contains(f.Values, v)) {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		m := taggingMapping{ResourceARN: arn, Tags: []taggingTag{}}
-		for k, v := range tags {
-			m.Tags = append(m.Tags, taggingTag{k, v})
-		}
-		sort.Slice(m.Tags, func(i, j int) bool { return m.Tags[i].Key < m.Tags[j].Key })
-		matched = append(matched, m)
 	}
 	out := struct {
 		ResourceTagMappingList []taggingMapping `json:"ResourceTagMappingList"`
@@ -197,6 +146,70 @@ func (t *taggingService) getResources(c *core.Call) (any, error) {
 	}
 	out.ResourceTagMappingList = append(out.ResourceTagMappingList, matched...)
 	return out, nil
+}
+
+// match returns arn's mapping if it has tags and they pass every tag filter.
+func (in *getResourcesInput) match(arn string, tags map[string]string) (taggingMapping, bool) {
+	if len(tags) == 0 {
+		return taggingMapping{}, false
+	}
+	for _, f := range in.TagFilters {
+		v, has := tags[f.Key]
+		if !has || (len(f.Values) > 0 && !slices.Contains(f.Values, v)) {
+			return taggingMapping{}, false
+		}
+	}
+	m := taggingMapping{ResourceARN: arn, Tags: []taggingTag{}}
+	for k, v := range tags {
+		m.Tags = append(m.Tags, taggingTag{k, v})
+	}
+	sort.Slice(m.Tags, func(i, j int) bool { return m.Tags[i].Key < m.Tags[j].Key })
+	return m, true
+}
+
+// validate applies GetResources' constraints and returns the page size.
+func (in *getResourcesInput) validate() (int, error) {
+	perPage := taggingDefaultPerPage
+	if in.ResourcesPerPage != nil {
+		if *in.ResourcesPerPage < 1 || *in.ResourcesPerPage > 100 {
+			return 0, taggingInvalid("ResourcesPerPage must be between 1 and 100.")
+		}
+		perPage = *in.ResourcesPerPage
+	}
+	if in.TagsPerPage != nil && (*in.TagsPerPage < 100 || *in.TagsPerPage > 500) {
+		return 0, taggingInvalid("TagsPerPage must be between 100 and 500.")
+	}
+	if len(in.ResourceARNList) > 0 {
+		if len(in.TagFilters) > 0 || len(in.ResourceTypeFilters) > 0 || in.ResourcesPerPage != nil || in.TagsPerPage != nil || in.PaginationToken != "" {
+			return 0, taggingInvalid("ResourceARNList cannot be combined with TagFilters, ResourceTypeFilters or pagination parameters.")
+		}
+		if len(in.ResourceARNList) > 100 {
+			return 0, taggingInvalid("ResourceARNList can contain at most 100 ARNs.")
+		}
+	}
+	if len(in.TagFilters) > 50 {
+		return 0, taggingInvalid("TagFilters can contain at most 50 keys.")
+	}
+	for _, f := range in.TagFilters {
+		if f.Key == "" || len(f.Key) > 128 {
+			return 0, taggingInvalid("Each TagFilter must have a Key of 1 to 128 characters.")
+		}
+		if len(f.Values) > 20 {
+			return 0, taggingInvalid("A TagFilter can contain at most 20 values.")
+		}
+	}
+	if len(in.ResourceTypeFilters) > 100 {
+		return 0, taggingInvalid("ResourceTypeFilters can contain at most 100 items.")
+	}
+	for _, rt := range in.ResourceTypeFilters {
+		svc, typ, _ := strings.Cut(rt, ":")
+		if svc == "" || strings.Contains(typ, ":") || strings.TrimFunc(rt, func(r rune) bool {
+			return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == ':' || r == '_' || r >= 'A' && r <= 'Z'
+		}) != "" {
+			return 0, taggingInvalid("Invalid resource type filter: " + rt)
+		}
+	}
+	return perPage, nil
 }
 
 func taggingTypeMatches(arn string, filters []string) bool {

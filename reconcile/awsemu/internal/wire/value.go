@@ -56,74 +56,93 @@ func decodeValue(tree any, v reflect.Value, path string) error {
 		v.Set(reflect.ValueOf(tree))
 		return nil
 	case reflect.Struct:
-		obj, ok := AsObject(tree)
-		if !ok {
-			return fmt.Errorf("%s: expected a structure, got %T", path, tree)
-		}
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			name := memberName(f)
-			if name == "-" {
-				continue
-			}
-			sub, ok := obj[name]
-			if !ok {
-				continue
-			}
-			if err := decodeValue(sub, v.Field(i), joinPath(path, name)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return decodeStruct(tree, v, path)
 	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			b, err := toBytes(tree)
-			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
-			v.SetBytes(b)
+		return decodeSlice(tree, v, path)
+	case reflect.Map:
+		return decodeMap(tree, v, path)
+	}
+	return decodeScalar(tree, v, path)
+}
+
+func decodeStruct(tree any, v reflect.Value, path string) error {
+	obj, ok := AsObject(tree)
+	if !ok {
+		return fmt.Errorf("%s: expected a structure, got %T", path, tree)
+	}
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name := memberName(f)
+		if name == "-" {
+			continue
+		}
+		sub, ok := obj[name]
+		if !ok {
+			continue
+		}
+		if err := decodeValue(sub, v.Field(i), joinPath(path, name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeSlice(tree any, v reflect.Value, path string) error {
+	if v.Type().Elem().Kind() == reflect.Uint8 {
+		b, err := toBytes(tree)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		v.SetBytes(b)
+		return nil
+	}
+	list, ok := tree.([]any)
+	if !ok {
+		// The query protocol sends an empty, non-nil list as "X=".
+		if s, isStr := tree.(string); isStr && s == "" {
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
 			return nil
 		}
-		list, ok := tree.([]any)
-		if !ok {
-			// The query protocol sends an empty, non-nil list as "X=".
-			if s, isStr := tree.(string); isStr && s == "" {
-				v.Set(reflect.MakeSlice(v.Type(), 0, 0))
-				return nil
-			}
-			return fmt.Errorf("%s: expected a list, got %T", path, tree)
+		return fmt.Errorf("%s: expected a list, got %T", path, tree)
+	}
+	s := reflect.MakeSlice(v.Type(), len(list), len(list))
+	for i, item := range list {
+		if err := decodeValue(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			return err
 		}
-		s := reflect.MakeSlice(v.Type(), len(list), len(list))
-		for i, item := range list {
-			if err := decodeValue(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
+	}
+	v.Set(s)
+	return nil
+}
+
+func decodeMap(tree any, v reflect.Value, path string) error {
+	obj, ok := AsObject(tree)
+	if !ok {
+		if s, isStr := tree.(string); isStr && s == "" {
+			v.Set(reflect.MakeMap(v.Type()))
+			return nil
 		}
-		v.Set(s)
-		return nil
-	case reflect.Map:
-		obj, ok := AsObject(tree)
-		if !ok {
-			if s, isStr := tree.(string); isStr && s == "" {
-				v.Set(reflect.MakeMap(v.Type()))
-				return nil
-			}
-			return fmt.Errorf("%s: expected a map, got %T", path, tree)
+		return fmt.Errorf("%s: expected a map, got %T", path, tree)
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(obj))
+	for k, item := range obj {
+		ev := reflect.New(v.Type().Elem()).Elem()
+		if err := decodeValue(item, ev, joinPath(path, k)); err != nil {
+			return err
 		}
-		m := reflect.MakeMapWithSize(v.Type(), len(obj))
-		for k, item := range obj {
-			ev := reflect.New(v.Type().Elem()).Elem()
-			if err := decodeValue(item, ev, joinPath(path, k)); err != nil {
-				return err
-			}
-			m.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), ev)
-		}
-		v.Set(m)
-		return nil
+		m.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), ev)
+	}
+	v.Set(m)
+	return nil
+}
+
+// decodeScalar fills a string, boolean or number, coercing the query protocol's strings.
+func decodeScalar(tree any, v reflect.Value, path string) error {
+	switch v.Kind() {
 	case reflect.String:
 		switch s := tree.(type) {
 		case string:
