@@ -171,15 +171,3 @@ func TestCoreProtocolsThroughSDK(t *testing.T) {
 		t.Errorf("cloudwatch:DescribeAlarms counted %d, want 6", got)
 	}
 }
-
-func TestSplitTarget(t *testing.T) {
-	for target, want := range map[string][2]string{
-		"Logs_20140328.PutMetricFilter":                                   {"Logs_20140328", "PutMetricFilter"},
-		"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrail": {"CloudTrail_20131101", "GetTrail"},
-		"NoOperation": {"NoOperation", ""},
-	} {
-		if p, op := wire.SplitTarget(target); p != want[0] || op != want[1] {
-			t.Errorf("wire.SplitTarget(%q) = %q, %q; want %q, %q", target, p, op, want[0], want[1])
-		}
-	}
-}
