@@ -51,8 +51,12 @@ func (in *Instruments) record(c *core.Call, err *wire.APIError) {
 		s.counts = map[string]int{}
 	}
 	s.counts[c.Service+":"+c.Op]++
-	rec := CallRecord{Service: c.Service, Op: c.Op, Time: c.Now, AccessKey: c.AccessKey,
-		Principal: in.e.w.PrincipalFor(c.AccessKey).ARN}
+	// A call refused by a fault never reached the world, which resolves the principal.
+	p := c.Principal
+	if p.ARN == "" {
+		p = in.e.w.PrincipalFor(c.AccessKey)
+	}
+	rec := CallRecord{Service: c.Service, Op: c.Op, Time: c.Now, AccessKey: c.AccessKey, Principal: p.ARN}
 	if err != nil {
 		rec.Code = err.QueryCode()
 	}
