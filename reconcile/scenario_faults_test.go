@@ -13,6 +13,7 @@ import (
 
 	"github.com/kmswatch/kmswatch/reconcile"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
+	"github.com/kmswatch/kmswatch/reconcile/awsop"
 	"github.com/kmswatch/kmswatch/spec"
 )
 
@@ -68,14 +69,14 @@ func TestResilienceThrottlingAndServerErrors(t *testing.T) {
 	// sleeping seconds per call (right against AWS, minutes here); TestResilienceAdaptiveMode
 	// covers it with a bounded number of throttles.
 	a.tweak = func(o *reconcile.ClientOptions) { o.MaxAttempts = 5; o.RetryMode = aws.RetryModeStandard }
-	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.Throttle, Every: 3})()
-	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.ServerError, Every: 7})()
+	defer a.emu.Instruments().InjectFault(awsemu.Fault{Kind: awsemu.Throttle, Every: 3})()
+	defer a.emu.Instruments().InjectFault(awsemu.Fault{Kind: awsemu.ServerError, Every: 7})()
 	c := a.controller(reconcile.Options{})
 	a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 	a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 
 	var throttled, failed int
-	for _, r := range a.emu.CallLog() {
+	for _, r := range a.emu.Instruments().CallLog() {
 		switch r.Code {
 		case "":
 		case "Throttling", "ThrottlingException", "ThrottledException":
@@ -88,7 +89,7 @@ func TestResilienceThrottlingAndServerErrors(t *testing.T) {
 		t.Fatalf("the faults never fired: %d throttled, %d server errors", throttled, failed)
 	}
 	t.Logf("converged through %d throttled calls and %d server errors", throttled, failed)
-	a.emu.ClearFaults()
+	a.emu.Instruments().ClearFaults()
 	a.wantRecovered(ms)
 }
 
@@ -98,11 +99,11 @@ func TestResilienceAdaptiveMode(t *testing.T) {
 	t.Parallel()
 	ms := loadText(t, baseMonitor)
 	a := newEmuAccount(t, ms)
-	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.Throttle, Every: 3, Times: 2})()
-	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.ServerError, Every: 7, Times: 1})()
+	defer a.emu.Instruments().InjectFault(awsemu.Fault{Kind: awsemu.Throttle, Every: 3, Times: 2})()
+	defer a.emu.Instruments().InjectFault(awsemu.Fault{Kind: awsemu.ServerError, Every: 7, Times: 1})()
 	a.pass(a.controller(reconcile.Options{}), ms, false).wantOutcome(reconcile.OutcomeInSync)
 	failed := 0
-	for _, r := range a.emu.CallLog() {
+	for _, r := range a.emu.Instruments().CallLog() {
 		switch r.Code {
 		case "Throttling", "ThrottlingException", "ThrottledException", "InternalServiceError",
 			"InternalError", "ServiceUnavailableException", "InternalFailure":
@@ -112,7 +113,7 @@ func TestResilienceAdaptiveMode(t *testing.T) {
 	if failed != 3 {
 		t.Fatalf("%d calls failed, want the 3 injected", failed)
 	}
-	a.emu.ClearFaults()
+	a.emu.Instruments().ClearFaults()
 	a.wantRecovered(ms)
 }
 
@@ -122,8 +123,8 @@ func writeSeq(t *testing.T, ms []spec.Monitor) []string {
 	a := newEmuAccount(t, ms)
 	a.pass(a.controller(reconcile.Options{}), ms, false).wantOutcome(reconcile.OutcomeInSync)
 	var seq []string
-	for _, r := range a.emu.CallLog() {
-		if !awsemu.ReadOnly(r.Service, r.Op) {
+	for _, r := range a.emu.Instruments().CallLog() {
+		if !awsop.ReadOnly(r.Service, r.Op) {
 			seq = append(seq, r.Service+":"+r.Op)
 		}
 	}
@@ -155,7 +156,7 @@ func TestResilienceFatalErrorAfterEveryWrite(t *testing.T) {
 			service, op := splitKey(next)
 			a := newEmuAccount(t, ms)
 			a.tweak = func(o *reconcile.ClientOptions) { o.MaxAttempts = 1 }
-			remove := a.emu.InjectFault(awsemu.Fault{Service: service, Op: op, Kind: awsemu.ServerError, Nth: n})
+			remove := a.emu.Instruments().InjectFault(awsemu.Fault{Service: service, Op: op, Kind: awsemu.ServerError, Nth: n})
 			o := a.pass(a.controller(reconcile.Options{}), ms, false)
 			remove()
 			if o.exit != reconcile.OutcomeFailed || o.err == nil {

@@ -14,7 +14,7 @@ import (
 // and a "recovered" line is logged; the metrics count the errors.
 func TestServerErrorsBackOffAndRecover(t *testing.T) {
 	emu := newLabEmulator()
-	emu.InjectFault(awsemu.Fault{Service: "cloudwatch", Op: "DescribeAlarms", Kind: awsemu.ServerError, Times: 3})
+	emu.Instruments().InjectFault(awsemu.Fault{Service: "cloudwatch", Op: "DescribeAlarms", Kind: awsemu.ServerError, Times: 3})
 	url := serve(t, listen(t), emu)
 	spec := filepath.Join(t.TempDir(), "monitor.yaml")
 	writeFile(t, spec, labSpec(t, 1))
@@ -45,10 +45,10 @@ func TestTerminalErrorWaitsForSpecChange(t *testing.T) {
 	p := start(t, cleanEnv(), "-f", spec, "--endpoint-url", url, "--account-id", labAccount, "--interval", "1s", "--listen", "127.0.0.1:0")
 	base := p.listenAddr()
 	p.waitLog(10*time.Second, `"msg":"waiting for a spec change before retrying`)
-	first := emu.Calls()["cloudtrail:CreateTrail"]
+	first := emu.Instruments().Calls()["cloudtrail:CreateTrail"]
 	// Three intervals: a spinning daemon would call CreateTrail three more times.
 	time.Sleep(3 * time.Second)
-	if n := emu.Calls()["cloudtrail:CreateTrail"]; n != first {
+	if n := emu.Instruments().Calls()["cloudtrail:CreateTrail"]; n != first {
 		t.Errorf("CreateTrail called %d more times after a terminal error, want none until the spec changes", n-first)
 	}
 	if _, body := httpGet(t, base+"/status"); !strings.Contains(body, `"terminal": true`) || !strings.Contains(body, "S3BucketDoesNotExist") {

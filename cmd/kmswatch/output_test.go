@@ -90,7 +90,7 @@ func TestOutputGolden(t *testing.T) {
 	edited := editLab(t, lab)
 	for _, dry := range []bool{true, false} {
 		if !dry {
-			e.InjectFault(awsemu.Fault{Service: "cloudwatch", Op: "PutMetricAlarm", Kind: awsemu.Throttle, Nth: 1})
+			e.Instruments().InjectFault(awsemu.Fault{Service: "cloudwatch", Op: "PutMetricAlarm", Kind: awsemu.Throttle, Nth: 1})
 		}
 		res, err := c.Reconcile(ctx, edited, dry)
 		name := map[bool]string{true: "dryrun", false: "apply"}[dry]

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
 )
 
 // benchAlarmInput is a lab-like alarm: dimensions, actions on two states, two tags.
@@ -93,16 +94,16 @@ func BenchmarkEmulatorMemory10000Alarms(b *testing.B) {
 				runtime.ReadMemStats(&before)
 				e := New(Options{Start: cwT0})
 				if !audit {
-					e.bus.audit = nil
+					e.w.Bus.Audit = nil
 				}
 				for k := 0; k < n; k++ {
-					c := &call{e: e, Service: "cloudwatch", Op: "PutMetricAlarm", Region: "us-east-1", RequestID: "bench",
-						in: benchAlarmTree(k)}
+					c := &core.Call{Service: "cloudwatch", Op: "PutMetricAlarm", Region: "us-east-1", RequestID: "bench",
+						In: benchAlarmTree(k)}
 					if _, err := e.dispatch(c); err != nil {
 						b.Fatal(err)
 					}
 				}
-				e.ResetCalls() // the call log is instrumentation, not state
+				e.Instruments().ResetCalls() // the call log is instrumentation, not state
 				runtime.GC()
 				runtime.ReadMemStats(&after)
 				total = float64(after.HeapAlloc) - float64(before.HeapAlloc)
@@ -123,7 +124,7 @@ func alarmARNs(e *Emulator) []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []string
-	for _, arn := range e.tags.arns() {
+	for _, arn := range e.w.Tags.ARNs() {
 		if strings.Contains(arn, ":alarm:") {
 			out = append(out, arn)
 		}
@@ -135,9 +136,9 @@ func alarmARNs(e *Emulator) []string {
 // alarms, each with a datapoint, so every evaluation aggregates data.
 func BenchmarkAlarmEvaluation(b *testing.B) {
 	e := New(Options{Start: cwT0})
-	e.bus.publish = func(string, string, string) error { return nil }
+	e.w.Bus.Publish = func(string, string, string) error { return nil }
 	for k := 0; k < 1000; k++ {
-		c := &call{e: e, Service: "cloudwatch", Op: "PutMetricAlarm", Region: "us-east-1", in: benchAlarmTree(k)}
+		c := &core.Call{Service: "cloudwatch", Op: "PutMetricAlarm", Region: "us-east-1", In: benchAlarmTree(k)}
 		if _, err := e.dispatch(c); err != nil {
 			b.Fatal(err)
 		}
@@ -146,7 +147,7 @@ func BenchmarkAlarmEvaluation(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		e.mu.Lock()
 		for k := 0; k < 1000; k++ {
-			e.bus.putDatum(datum{Namespace: "Pattern1/KMS", MetricName: "KMSSecurityError", Time: e.now,
+			e.w.Bus.PutDatum(core.Datum{Namespace: "Pattern1/KMS", MetricName: "KMSSecurityError", Time: e.w.Now,
 				Dimensions: map[string]string{"Role": fmt.Sprintf("task-%d", k)}, Value: float64(i % 2 * 3)})
 		}
 		e.mu.Unlock()

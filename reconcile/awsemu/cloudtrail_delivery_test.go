@@ -12,6 +12,7 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
 )
 
 // ctDelivered lists the events in the trail group since `since` as "<stream region> <source>:<name>".
@@ -177,9 +178,9 @@ func TestCloudTrailDeliveryEdges(t *testing.T) {
 	// A record over 256 KB is not sent to CloudWatch Logs; the ones around it are.
 	e.mu.Lock()
 	for i, size := range []int{10, 300 * 1024, 10} {
-		e.bus.audit(auditRecord{Time: e.now, Source: "logs.amazonaws.com", Name: "Op" + string(rune('A'+i)), ReadOnly: true, Management: true,
+		e.w.Bus.Audit(core.AuditRecord{Time: e.w.Now, Source: "logs.amazonaws.com", Name: "Op" + string(rune('A'+i)), ReadOnly: true, Management: true,
 			Record: map[string]any{"eventSource": "logs.amazonaws.com", "eventName": "Op" + string(rune('A'+i)), "awsRegion": "us-east-1",
-				"eventTime": e.now.Format(time.RFC3339), "padding": strings.Repeat("x", size)}})
+				"eventTime": e.w.Now.Format(time.RFC3339), "padding": strings.Repeat("x", size)}})
 	}
 	e.mu.Unlock()
 	e.Advance(time.Minute)

@@ -237,7 +237,7 @@ func TestCloudTrailLifecycle(t *testing.T) {
 	_, err = ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("arn:aws:cloudtrail:us-east-1:123456789012:main")})
 	logsWantCode(t, err, "CloudTrailARNInvalidException")
 	e.mu.Lock()
-	_, tagged := e.tags.byARN[arn]
+	tagged := e.w.Tags.Has(arn)
 	e.mu.Unlock()
 	if tagged {
 		t.Fatal("tags survived DeleteTrail")

@@ -11,9 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
 )
 
-// published is one message an alarm handed to e.bus.publish.
+// published is one message an alarm handed to e.w.Bus.Publish.
 type published struct {
 	Topic, Subject, Message string
 }
@@ -23,7 +24,7 @@ func recordPublishes(e *Emulator) *[]published {
 	var got []published
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.bus.publish = func(topic, subject, message string) error {
+	e.w.Bus.Publish = func(topic, subject, message string) error {
 		got = append(got, published{topic, subject, message})
 		return nil
 	}
@@ -102,8 +103,10 @@ func TestCloudWatchAlarmEvaluation(t *testing.T) {
 			[]point{{0, 5}, {time.Minute, 0}, {2 * time.Minute, 5}}, "ALARM"},
 		{"3 of 3 needs all", with(sum(1), func(c *alarmCfg) { c.n = 3 }),
 			[]point{{0, 5}, {time.Minute, 0}, {2 * time.Minute, 5}}, "OK"},
-		// M=N=3 with one real point (aws-api.md §5 fills only the missing ones): with missing,
-		// "- - X" is OK but "X - -" is ALARM (the premature-transition rule, cloudwatch_eval.go);
+		// M=N=3 with one real point (CloudWatch fills only the missing ones, see
+		// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html):
+		// with missing, "- - X" is OK but "X - -" is ALARM (the premature-transition rule,
+		// internal/cloudwatch/eval.go);
 		// with ignore the state is kept; with breaching the gaps breach; "0 - -" is OK even
 		// when the missing points breach.
 		{"missing, recent breach", with(sum(1), func(c *alarmCfg) { c.n = 3 }), []point{{2 * time.Minute, 5}}, "OK"},
@@ -250,7 +253,7 @@ func TestCloudWatchAlarmNotification(t *testing.T) {
 }
 
 // TestCloudWatchTenSecondAlarmOnMinuteMetric is the lab's alarm: a 10 s period over the
-// per-minute datapoints a metric filter writes (through e.bus.putDatum). It goes to ALARM at the
+// per-minute datapoints a metric filter writes (through e.w.Bus.PutDatum). It goes to ALARM at the
 // first 10 s boundary after the minute's datapoint and, with notBreaching, back to OK once the
 // datapoint leaves the 30 s evaluation range: each transition published once.
 func TestCloudWatchTenSecondAlarmOnMinuteMetric(t *testing.T) {
@@ -264,7 +267,7 @@ func TestCloudWatchTenSecondAlarmOnMinuteMetric(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.mu.Lock()
-	e.bus.putDatum(datum{Namespace: "Pattern1/KMS", MetricName: "KMSSecurityError", Time: cwT0.Add(25 * time.Second), Value: 3})
+	e.w.Bus.PutDatum(core.Datum{Namespace: "Pattern1/KMS", MetricName: "KMSSecurityError", Time: cwT0.Add(25 * time.Second), Value: 3})
 	e.mu.Unlock()
 	e.Advance(time.Minute)
 	var seq []string

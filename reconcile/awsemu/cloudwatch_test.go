@@ -27,10 +27,10 @@ var cwProtocols = map[string]func(*cloudwatch.Options){
 	"json":  func(o *cloudwatch.Options) { o.Protocol = awsjson.New10(cwschemas.GraniteServiceVersion20100801) },
 }
 
-// testConfig serves e on loopback and returns an SDK config for it (region us-east-1, one attempt).
+// testConfig returns an in-process SDK config for e (region us-east-1, one attempt).
 func testConfig(t testing.TB, e *Emulator) aws.Config {
 	t.Helper()
-	return sdkConfig(serveForTest(t, e), "AKIDTEST")
+	return emuConfig(e, "AKIDTEST")
 }
 
 // forEachProtocol runs f with a fresh emulator and a CloudWatch client speaking each protocol.
@@ -154,8 +154,8 @@ func TestCloudWatchAlarmLifecycle(t *testing.T) {
 		if !errors.As(err, &rnf) || !strings.Contains(rnf.ErrorMessage(), arn) {
 			t.Fatalf("ListTagsForResource on a deleted alarm: want ResourceNotFoundException naming the ARN, got %v", err)
 		}
-		if e.tags.get(arn) != nil {
-			t.Fatalf("tags of a deleted alarm kept: %v", e.tags.get(arn))
+		if e.w.Tags.Get(arn) != nil {
+			t.Fatalf("tags of a deleted alarm kept: %v", e.w.Tags.Get(arn))
 		}
 	})
 }

@@ -17,7 +17,7 @@ import (
 
 // The conformance table: SDK-level scenarios that run unchanged against awsemu and against moto
 // (an independent emulator), so that a behaviour the emulator invents shows up as a difference.
-// Where moto is known to differ from AWS (moto.md §2), the scenario says so in motoGap — what
+// Where moto is known to differ from AWS, the scenario says so in motoGap — what
 // moto does and what the scenario asserts instead — and only such a scenario may ask
 // env.onMoto(); there are no skips. CloudWatch scenarios run against awsemu in both CBOR (the
 // SDK's default) and query, and against moto in query (moto has no CBOR).

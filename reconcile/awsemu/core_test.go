@@ -17,6 +17,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/wire"
 )
 
 // These tests exercise the wire layer alone, with handlers defined here, through the real SDK.
@@ -33,17 +35,17 @@ type coreAlarm struct {
 func coreEmulator(t *testing.T) (*Emulator, aws.Config) {
 	t.Helper()
 	e := New(Options{Region: "ap-southeast-2", Start: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)})
-	e.register("cloudwatch", map[string]opFunc{
-		"DescribeAlarms": func(c *call) (any, error) {
+	e.w.Register("cloudwatch", map[string]core.OpFunc{
+		"DescribeAlarms": func(c *core.Call) (any, error) {
 			var in struct {
 				AlarmNames []string
 				MaxRecords int
 			}
-			if err := c.decode(&in); err != nil {
+			if err := c.Decode(&in); err != nil {
 				return nil, err
 			}
 			if len(in.AlarmNames) == 1 && in.AlarmNames[0] == "fail" {
-				return nil, &APIError{Type: "LimitExceededFault", Code: "LimitExceeded", Message: "too many"}
+				return nil, &wire.APIError{Type: "LimitExceededFault", Code: "LimitExceeded", Message: "too many"}
 			}
 			var out struct{ MetricAlarms []coreAlarm }
 			for _, n := range in.AlarmNames {
@@ -54,17 +56,17 @@ func coreEmulator(t *testing.T) (*Emulator, aws.Config) {
 			return out, nil
 		},
 	})
-	e.register("logs", map[string]opFunc{
-		"DescribeLogGroups": func(c *call) (any, error) {
+	e.w.Register("logs", map[string]core.OpFunc{
+		"DescribeLogGroups": func(c *core.Call) (any, error) {
 			var in struct {
 				Prefix string `json:"logGroupNamePrefix"`
 				Limit  int    `json:"limit"`
 			}
-			if err := c.decode(&in); err != nil {
+			if err := c.Decode(&in); err != nil {
 				return nil, err
 			}
 			if in.Prefix == "missing" {
-				return nil, notFound("ResourceNotFoundException", "The specified log group does not exist.")
+				return nil, wire.NotFound("ResourceNotFoundException", "The specified log group does not exist.")
 			}
 			type group struct {
 				Name      string `json:"logGroupName"`
@@ -76,30 +78,30 @@ func coreEmulator(t *testing.T) (*Emulator, aws.Config) {
 			}{[]group{{Name: in.Prefix + "-a", Retention: in.Limit, Created: c.Now.UnixMilli()}}}, nil
 		},
 	})
-	e.register("sns", map[string]opFunc{
-		"GetTopicAttributes": func(c *call) (any, error) {
+	e.w.Register("sns", map[string]core.OpFunc{
+		"GetTopicAttributes": func(c *core.Call) (any, error) {
 			var in struct{ TopicArn string }
-			if err := c.decode(&in); err != nil {
+			if err := c.Decode(&in); err != nil {
 				return nil, err
 			}
 			if in.TopicArn == "nope" {
-				return nil, notFound("NotFoundException", "Topic does not exist")
+				return nil, wire.NotFound("NotFoundException", "Topic does not exist")
 			}
-			return struct{ Attributes map[string]string }{map[string]string{"TopicArn": in.TopicArn, "Owner": c.e.acct}}, nil
+			return struct{ Attributes map[string]string }{map[string]string{"TopicArn": in.TopicArn, "Owner": e.w.Account}}, nil
 		},
-		"CreateTopic": func(c *call) (any, error) {
+		"CreateTopic": func(c *core.Call) (any, error) {
 			var in struct {
 				Name       string
 				Attributes map[string]string
 				Tags       []struct{ Key, Value string }
 			}
-			if err := c.decode(&in); err != nil {
+			if err := c.Decode(&in); err != nil {
 				return nil, err
 			}
-			return struct{ TopicArn string }{"arn:aws:sns:" + c.Region + ":" + c.e.acct + ":" + in.Name + ":" + in.Attributes["DisplayName"] + ":" + in.Tags[1].Value}, nil
+			return struct{ TopicArn string }{"arn:aws:sns:" + c.Region + ":" + e.w.Account + ":" + in.Name + ":" + in.Attributes["DisplayName"] + ":" + in.Tags[1].Value}, nil
 		},
 	})
-	cfg := sdkConfig(serveForTest(t, e), "AKIDTEST")
+	cfg := emuConfig(e, "AKIDTEST")
 	cfg.Region = "ap-southeast-2"
 	return e, cfg
 }
@@ -165,19 +167,7 @@ func TestCoreProtocolsThroughSDK(t *testing.T) {
 	if !errors.As(err, &nf) || !errors.As(err, &ae) || ae.ErrorCode() != "NotFound" {
 		t.Fatalf("want NotFoundException, got %v", err)
 	}
-	if got := e.Calls()["cloudwatch:DescribeAlarms"]; got != 6 {
+	if got := e.Instruments().Calls()["cloudwatch:DescribeAlarms"]; got != 6 {
 		t.Errorf("cloudwatch:DescribeAlarms counted %d, want 6", got)
-	}
-}
-
-func TestSplitTarget(t *testing.T) {
-	for target, want := range map[string][2]string{
-		"Logs_20140328.PutMetricFilter":                                   {"Logs_20140328", "PutMetricFilter"},
-		"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrail": {"CloudTrail_20131101", "GetTrail"},
-		"NoOperation": {"NoOperation", ""},
-	} {
-		if p, op := splitTarget(target); p != want[0] || op != want[1] {
-			t.Errorf("splitTarget(%q) = %q, %q; want %q, %q", target, p, op, want[0], want[1])
-		}
 	}
 }

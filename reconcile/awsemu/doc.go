@@ -8,24 +8,67 @@
 // per-minute datapoints; alarms evaluate and publish state changes to SNS; confirmed
 // subscriptions receive the notification in an outbox.
 //
-// Layout: the wire layer (handler.go routing, value.go the generic tree and typed decode,
-// cbor.go, query.go, errors.go), identity and audit (principals.go, audit.go), one file or more
-// per service (svc_*.go), the pipeline bus (emulator.go), instrumentation (stats.go, faults).
+// # Layout
 //
-// Writing a service: a handler is an opFunc — it runs with the emulator's lock held, decodes its
-// typed input with c.decode(&in) (struct fields named by `json` tags spelling the model's member
-// names), returns a typed output struct the same way, or an *APIError with AWS's shape name (Type),
-// query code (Code, when different) and status. Services talk to each other only through e.bus
-// and e.tags.
+// One folder per service, as moto and LocalStack are organised:
 //
-// Test surface:
-//   - lifecycle: New, Start (a loopback Server), HTTPClient (the SDK HTTP client to use against it:
-//     it works around a smithy-go request-body race that loopback speeds make frequent);
-//   - the world the spec presumes: SeedBucket, SeedRole; who calls: AddUser, AddRoleSession
-//     (an ECS task role's session); KMS key policies stand-in: DenyKMS, AllowKMS;
-//   - time: Now, Advance (runs the pipeline minute by minute);
-//   - what was said: Outbox (every notification and confirmation request SNS sent),
-//     ConfirmPending (clicking the email link);
-//   - cost and faults: Calls, CallLog, ResetCalls, WriteCalls, ReadOnly, InjectFault, ClearFaults,
+//	internal/wire        protocols (awsJson, awsQuery, RPC v2 CBOR, restXml), the generic value
+//	                     tree and typed decode, APIError, the Router that tells services apart
+//	internal/core        the World every service shares (clock, principals, tag store, seeded
+//	                     buckets and roles, handlers, pipeline ticks), the Call, the Bus between
+//	                     services, the CloudTrail record of each call
+//	internal/cloudwatch, internal/logs, internal/cloudtrail, internal/sns, internal/kms,
+//	internal/tagging     each service's handlers, state and part of the pipeline
+//	(this package)       Emulator: New, ServeHTTP, Start/Server, HTTPClient, InProcessClient,
+//	                     the world API, and Instruments (the test surface)
+//
+// Services talk to each other only through the World's Bus and TagStore. A handler is a
+// core.OpFunc: it runs with the emulator's lock held, decodes its typed input with c.Decode(&in)
+// (struct fields named by `json` tags spelling the model's member names), and returns a typed
+// output struct, or a *wire.APIError with AWS's shape name (Type), query code (Code, when
+// different) and status.
+//
+// # Surfaces
+//
+//   - AWS: ServeHTTP. Over a socket, Start (a loopback Server) with HTTPClient (it works around a
+//     smithy-go request-body race that loopback speeds make frequent); within one process,
+//     InProcessClient (no socket at all).
+//   - World: the world the spec presumes, SeedBucket, SeedRole; who calls, AddUser,
+//     AddRoleSession (an ECS task role's session); KMS key policies, DenyKMS, AllowKMS; time,
+//     Now, Advance (runs the pipeline minute by minute); what SNS said, Outbox, ConfirmPending.
+//   - Test: e.Instruments() — Calls, CallLog (each call with its access key and principal),
+//     ResetCalls, WriteCalls (classified by reconcile/awsop), InjectFault, ClearFaults,
 //     EnableQuotas, DisableQuotas, SetQuota (AWS's default request rates, on the real clock).
+//
+// # Adding an operation
+//
+// To an existing service, e.g. SNS GetDataProtectionPolicy:
+//
+//  1. internal/sns/<concern>.go: the handler, a method func(c *core.Call) (any, error) with its
+//     input and output structs; keep state changes in the service's own state, other services'
+//     effects on the Bus, tags in w.Tags.
+//  2. internal/sns/service.go: one line in Register's operation map.
+//  3. reconcile/awsop: only if the operation's name does not tell a read from a write by its
+//     prefix (Describe, Get, List, Lookup, Test, Filter are reads).
+//  4. internal/core/audit.go: add it to notAudited if CloudTrail does not record it as a
+//     management event (data-plane calls); quotas.go: its default request rate, if published.
+//  5. A test through the SDK in this folder (<service>_test.go), and a conformance scenario in
+//     conformance_<service>_test.go when moto implements the operation.
+//
+// A new service, e.g. s3:
+//
+//  1. internal/s3/: doc.go, service.go with its state, `func Register(w *core.World)` (calling
+//     w.Register("s3", ops), and w.OnTick or a Bus hook if it takes part in the pipeline) and
+//     `var Endpoint = wire.Endpoint{…}` naming how requests address it. A restXml service like
+//     S3 sets SigningName "s3" and REST, a function naming the operation from method, path and
+//     query (GET /bucket/key is GetObject); its handlers read headers and payload from
+//     c.Wire.HTTP and c.Wire.Body, return a wire.Response that writes status, headers (ETag) and
+//     body itself, and fail with a *wire.APIError (412 PreconditionFailed, 404 NoSuchKey),
+//     which is written as restXml's <Error> document.
+//  2. emulator.go: call Register in New (in pipeline order) and add its Endpoint to the router;
+//     keep a handle in Emulator if the world API needs one (as for SNS and KMS).
+//  3. internal/core/call.go: its validation error shape in Call.Validation; internal/core/audit.go:
+//     its CloudTrail eventSource; faults.go: its throttling and server errors.
+//  4. world.go: any world API it needs (seeding, inspection), under e.mu.
+//  5. Tests through the SDK here, and conformance scenarios against moto.
 package awsemu

@@ -3,6 +3,9 @@ package awsemu
 import (
 	"net/http"
 	"time"
+
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/wire"
 )
 
 // Instrumentation for tests, load tests and benchmarks: injected faults (a service's own
@@ -18,7 +21,8 @@ const (
 	// Throttle answers the service's own throttling error: CloudWatch and SNS "Throttling"
 	// (400, unmodeled; CloudWatch's CBOR and JSON carry it in X-Amzn-Query-Error), CloudWatch
 	// Logs, CloudTrail and KMS "ThrottlingException" (400), the Tagging API "ThrottledException".
-	// The SDK's standard retryer retries all of them (aws-api.md §2.3 D).
+	// The SDK's standard retryer retries all of them (its retryable codes are listed in
+	// https://pkg.go.dev/github.com/aws/aws-sdk-go-v2/aws/retry).
 	Throttle FaultKind = iota + 1
 	// ServerError answers the service's 500: CloudWatch InternalServiceFault
 	// ("InternalServiceError"), SNS InternalError, Logs ServiceUnavailableException, KMS
@@ -51,7 +55,7 @@ type activeFault struct {
 	fired   int
 }
 
-// faultState is the emulator's instrumentation; it lives under e.mu.
+// faultState holds injected faults and quotas; it lives under e.mu.
 type faultState struct {
 	faults []*activeFault
 	nextID int
@@ -64,34 +68,41 @@ type faultState struct {
 	now func() time.Time
 }
 
-func (e *Emulator) instrumentation() *faultState {
-	if e.faults == nil {
-		st := &faultState{now: time.Now, quotas: map[string]float64{}, buckets: map[string]*tokenBucket{}}
-		e.faults = st
-		e.inject = func(c *call) (time.Duration, *APIError) {
-			// dispatch fills these only after injection; a refused call is still logged at
-			// the emulated time and counted against its region's quota.
-			c.Now = e.now
-			if c.Region == "" {
-				c.Region = e.region
-			}
-			return st.inject(c)
-		}
+// faultState returns (creating) the fault state.
+func (in *Instruments) faultState() *faultState {
+	if in.faults == nil {
+		in.faults = &faultState{now: time.Now, quotas: map[string]float64{}, buckets: map[string]*tokenBucket{}}
 	}
-	return e.faults
+	return in.faults
+}
+
+// inject consults faults and quotas for c under the lock; the caller sleeps any delay outside it.
+func (in *Instruments) inject(c *core.Call) (time.Duration, *wire.APIError) {
+	in.e.mu.Lock()
+	defer in.e.mu.Unlock()
+	if in.faults == nil {
+		return 0, nil
+	}
+	// dispatch fills these only after injection; a refused call is still logged at the
+	// emulated time and counted against its region's quota.
+	c.Now = in.e.w.Now
+	if c.Region == "" {
+		c.Region = in.e.w.Region
+	}
+	return in.faults.inject(c)
 }
 
 // InjectFault disturbs the calls f selects until remove is called (or ClearFaults).
-func (e *Emulator) InjectFault(f Fault) (remove func()) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	st := e.instrumentation()
+func (in *Instruments) InjectFault(f Fault) (remove func()) {
+	in.e.mu.Lock()
+	defer in.e.mu.Unlock()
+	st := in.faultState()
 	st.nextID++
 	id := st.nextID
 	st.faults = append(st.faults, &activeFault{Fault: f, id: id})
 	return func() {
-		e.mu.Lock()
-		defer e.mu.Unlock()
+		in.e.mu.Lock()
+		defer in.e.mu.Unlock()
 		for i, af := range st.faults {
 			if af.id == id {
 				st.faults = append(st.faults[:i], st.faults[i+1:]...)
@@ -102,47 +113,47 @@ func (e *Emulator) InjectFault(f Fault) (remove func()) {
 }
 
 // ClearFaults removes every injected fault (quotas stay as they are).
-func (e *Emulator) ClearFaults() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.instrumentation().faults = nil
+func (in *Instruments) ClearFaults() {
+	in.e.mu.Lock()
+	defer in.e.mu.Unlock()
+	in.faultState().faults = nil
 }
 
 // EnableQuotas throttles each operation above its AWS default request rate (defaultQuotas),
 // with a token bucket holding one second's worth of requests, on the real clock.
-func (e *Emulator) EnableQuotas() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	st := e.instrumentation()
+func (in *Instruments) EnableQuotas() {
+	in.e.mu.Lock()
+	defer in.e.mu.Unlock()
+	st := in.faultState()
 	st.quotasOn = true
 	st.buckets = map[string]*tokenBucket{}
 }
 
 // DisableQuotas stops enforcing quotas.
-func (e *Emulator) DisableQuotas() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.instrumentation().quotasOn = false
+func (in *Instruments) DisableQuotas() {
+	in.e.mu.Lock()
+	defer in.e.mu.Unlock()
+	in.faultState().quotasOn = false
 }
 
 // SetQuota overrides one operation's rate in requests per second (0: unlimited), for load
 // tests that model a raised quota. It takes effect when quotas are enabled.
-func (e *Emulator) SetQuota(service, op string, perSecond float64) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	st := e.instrumentation()
+func (in *Instruments) SetQuota(service, op string, perSecond float64) {
+	in.e.mu.Lock()
+	defer in.e.mu.Unlock()
+	st := in.faultState()
 	st.quotas[service+":"+op] = perSecond
 	st.buckets = map[string]*tokenBucket{}
 }
 
 // inject runs under e.mu for every call: quotas first (the service refuses before it works),
 // then faults in the order they were injected. Latencies add up; the first error wins.
-func (st *faultState) inject(c *call) (time.Duration, *APIError) {
+func (st *faultState) inject(c *core.Call) (time.Duration, *wire.APIError) {
 	if st.quotasOn && !st.allow(c) {
 		return 0, throttleError(c.Service)
 	}
 	var delay time.Duration
-	var failure *APIError
+	var failure *wire.APIError
 	for _, af := range st.faults {
 		if (af.Service != "" && af.Service != c.Service) || (af.Op != "" && af.Op != c.Op) {
 			continue
@@ -176,19 +187,19 @@ func (st *faultState) inject(c *call) (time.Duration, *APIError) {
 }
 
 // throttleError is the error each service answers when a caller exceeds its rate.
-func throttleError(service string) *APIError {
+func throttleError(service string) *wire.APIError {
 	switch service {
 	case "cloudwatch", "sns":
-		return &APIError{Type: "Throttling", Message: "Rate exceeded"}
+		return &wire.APIError{Type: "Throttling", Message: "Rate exceeded"}
 	case "tagging":
-		return &APIError{Type: "ThrottledException", Message: "Rate exceeded"}
+		return &wire.APIError{Type: "ThrottledException", Message: "Rate exceeded"}
 	}
-	return &APIError{Type: "ThrottlingException", Message: "Rate exceeded"}
+	return &wire.APIError{Type: "ThrottlingException", Message: "Rate exceeded"}
 }
 
 // serverError is each service's own internal error (HTTP 500).
-func serverError(service string) *APIError {
-	e := &APIError{Type: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.",
+func serverError(service string) *wire.APIError {
+	e := &wire.APIError{Type: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.",
 		Status: http.StatusInternalServerError, Receiver: true}
 	switch service {
 	case "cloudwatch":

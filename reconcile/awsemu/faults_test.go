@@ -32,7 +32,7 @@ func retrying(cfg aws.Config) aws.Config {
 
 func codes(e *Emulator, op string) []string {
 	var out []string
-	for _, r := range e.CallLog() {
+	for _, r := range e.Instruments().CallLog() {
 		if r.Op == op {
 			out = append(out, r.Code)
 		}
@@ -45,7 +45,7 @@ func TestFaultThrottleIsRetriedByTheSDK(t *testing.T) {
 		t.Run(proto, func(t *testing.T) {
 			e := New(Options{Start: cwT0})
 			cfg := testConfig(t, e)
-			e.InjectFault(Fault{Service: "cloudwatch", Op: "DescribeAlarms", Kind: Throttle, Times: 2})
+			e.Instruments().InjectFault(Fault{Service: "cloudwatch", Op: "DescribeAlarms", Kind: Throttle, Times: 2})
 			// One attempt: the caller sees CloudWatch's own throttling code.
 			_, err := cloudwatch.NewFromConfig(cfg, cwProtocols[proto]).DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{})
 			wantCode(t, err, "Throttling")
@@ -56,7 +56,7 @@ func TestFaultThrottleIsRetriedByTheSDK(t *testing.T) {
 			if got := codes(e, "DescribeAlarms"); len(got) != 3 || got[0] != "Throttling" || got[1] != "Throttling" || got[2] != "" {
 				t.Fatalf("calls %q, want two throttled then one served", got)
 			}
-			if log := e.CallLog(); !log[0].Time.Equal(cwT0) {
+			if log := e.Instruments().CallLog(); !log[0].Time.Equal(cwT0) {
 				t.Fatalf("a refused call is logged at %v, want the emulated time %v", log[0].Time, cwT0)
 			}
 		})
@@ -66,7 +66,7 @@ func TestFaultThrottleIsRetriedByTheSDK(t *testing.T) {
 func TestFaultServerErrorIsRetriedByTheSDK(t *testing.T) {
 	e := New(Options{Start: cwT0})
 	cfg := testConfig(t, e)
-	e.InjectFault(Fault{Service: "cloudwatch", Op: "PutMetricAlarm", Kind: ServerError, Nth: 1})
+	e.Instruments().InjectFault(Fault{Service: "cloudwatch", Op: "PutMetricAlarm", Kind: ServerError, Nth: 1})
 	_, err := cloudwatch.NewFromConfig(cfg).PutMetricAlarm(context.Background(), alarmInput("a"))
 	var re *smithyhttp.ResponseError
 	if !errors.As(err, &re) || re.HTTPStatusCode() != 500 {
@@ -74,7 +74,7 @@ func TestFaultServerErrorIsRetriedByTheSDK(t *testing.T) {
 	}
 	wantCode(t, err, "InternalServiceError")
 	// The first fault has fired its only time; a new one fails the first attempt of the next call.
-	e.InjectFault(Fault{Service: "cloudwatch", Op: "PutMetricAlarm", Kind: ServerError, Nth: 1})
+	e.Instruments().InjectFault(Fault{Service: "cloudwatch", Op: "PutMetricAlarm", Kind: ServerError, Nth: 1})
 	if _, err := cloudwatch.NewFromConfig(retrying(cfg)).PutMetricAlarm(context.Background(), alarmInput("a")); err != nil {
 		t.Fatalf("5xx not retried: %v", err)
 	}
@@ -87,7 +87,7 @@ func TestFaultServerErrorIsRetriedByTheSDK(t *testing.T) {
 func TestFaultEveryNthAndRemove(t *testing.T) {
 	e := New(Options{Start: cwT0})
 	cw := cloudwatch.NewFromConfig(testConfig(t, e))
-	remove := e.InjectFault(Fault{Service: "cloudwatch", Kind: Throttle, Every: 2})
+	remove := e.Instruments().InjectFault(Fault{Service: "cloudwatch", Kind: Throttle, Every: 2})
 	var got []bool
 	for i := 0; i < 4; i++ {
 		_, err := cw.ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{})
@@ -102,11 +102,11 @@ func TestFaultEveryNthAndRemove(t *testing.T) {
 			t.Fatalf("fault still active after remove: %v", err)
 		}
 	}
-	e.InjectFault(Fault{Kind: ServerError})
+	e.Instruments().InjectFault(Fault{Kind: ServerError})
 	if _, err := cw.ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{}); err == nil {
 		t.Fatal("a fault on any service did not fire")
 	}
-	e.ClearFaults()
+	e.Instruments().ClearFaults()
 	if _, err := cw.ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{}); err != nil {
 		t.Fatalf("fault still active after ClearFaults: %v", err)
 	}
@@ -127,7 +127,7 @@ func equalBools(a, b []bool) bool {
 func TestFaultLatency(t *testing.T) {
 	e := New(Options{Start: cwT0})
 	cw := cloudwatch.NewFromConfig(testConfig(t, e))
-	e.InjectFault(Fault{Service: "cloudwatch", Op: "ListMetrics", Kind: Latency, Latency: 80 * time.Millisecond})
+	e.Instruments().InjectFault(Fault{Service: "cloudwatch", Op: "ListMetrics", Kind: Latency, Latency: 80 * time.Millisecond})
 	start := time.Now()
 	if _, err := cw.ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{}); err != nil {
 		t.Fatal(err)
@@ -143,7 +143,7 @@ func TestFaultLatency(t *testing.T) {
 func TestFaultOtherServicesThrottle(t *testing.T) {
 	e := New(Options{Start: cwT0})
 	cfg := testConfig(t, e)
-	e.InjectFault(Fault{Kind: Throttle})
+	e.Instruments().InjectFault(Fault{Kind: Throttle})
 	ctx := context.Background()
 	cases := []struct {
 		name string
@@ -183,9 +183,9 @@ func TestQuotasOnTheRealClock(t *testing.T) {
 	cw := cloudwatch.NewFromConfig(testConfig(t, e))
 	ctx := context.Background()
 	clock := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	e.EnableQuotas()
+	e.Instruments().EnableQuotas()
 	e.mu.Lock()
-	e.faults.now = func() time.Time { return clock }
+	e.inst.faults.now = func() time.Time { return clock }
 	e.mu.Unlock()
 	burst := func(n int, call func() error) (ok int) {
 		for i := 0; i < n; i++ {
@@ -217,11 +217,11 @@ func TestQuotasOnTheRealClock(t *testing.T) {
 	_, _ = ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("trail")})
 	_, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("trail")})
 	wantCode(t, err, "ThrottlingException")
-	e.SetQuota("cloudwatch", "DescribeAlarms", 0)
+	e.Instruments().SetQuota("cloudwatch", "DescribeAlarms", 0)
 	if ok := burst(20, describe); ok != 20 {
 		t.Fatalf("DescribeAlarms with its quota lifted: %d of 20 served", ok)
 	}
-	e.DisableQuotas()
+	e.Instruments().DisableQuotas()
 	if ok := burst(10, put); ok != 10 {
 		t.Fatalf("PutMetricAlarm with quotas off: %d of 10 served", ok)
 	}

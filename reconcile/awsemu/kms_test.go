@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
 )
 
 func kmsMustKey(t *testing.T, c *kms.Client, desc string) *kmstypes.KeyMetadata {
@@ -250,9 +251,9 @@ func TestKMSKeyDeletion(t *testing.T) {
 func TestKMSDenyAndAudit(t *testing.T) {
 	e, cfg := svcTestEnv(t)
 	ctx := context.Background()
-	var records []auditRecord
+	var records []core.AuditRecord
 	e.mu.Lock()
-	e.bus.audit = func(r auditRecord) { records = append(records, r) }
+	e.w.Bus.Audit = func(r core.AuditRecord) { records = append(records, r) }
 	e.mu.Unlock()
 	role := "arn:aws:iam::123456789012:role/pattern1-app-Pattern1ECSTaskRole"
 	e.AddRoleSession("AKIDTASK", role, "task-1")
@@ -262,8 +263,7 @@ func TestKMSDenyAndAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srvURL := aws.ToString(cfg.BaseEndpoint)
-	task := kms.NewFromConfig(sdkConfig(srvURL, "AKIDTASK"))
+	task := kms.NewFromConfig(emuConfig(e, "AKIDTASK"))
 	if _, err := task.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}); err != nil {
 		t.Fatalf("task role before DenyKMS: %v", err)
 	}

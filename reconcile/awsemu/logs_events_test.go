@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	emulogs "github.com/kmswatch/kmswatch/reconcile/awsemu/internal/logs"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
@@ -97,7 +99,7 @@ func TestLogsPutLogEventsLimits(t *testing.T) {
 			logsWantCode(t, err, tc.code)
 		}
 	}
-	many := make([]logstypes.InputLogEvent, maxBatchEvents+1)
+	many := make([]logstypes.InputLogEvent, emulogs.MaxBatchEvents+1)
 	for i := range many {
 		many[i] = ev(now, "m")
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	emulogs "github.com/kmswatch/kmswatch/reconcile/awsemu/internal/logs"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
@@ -158,7 +160,7 @@ func TestLogsMetricFilterQuotaAndPaging(t *testing.T) {
 	logs := cloudwatchlogs.NewFromConfig(cfg)
 	ctx := context.Background()
 	logsCreateGroup(t, logs, "g")
-	for i := 0; i < maxMetricFilters; i++ {
+	for i := 0; i < emulogs.MaxMetricFilters; i++ {
 		logsPutFilter(t, logs, "g", fmt.Sprintf("f%03d", i), "", nil)
 	}
 	_, err := logs.PutMetricFilter(ctx, &cloudwatchlogs.PutMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String("one-too-many"),

@@ -20,7 +20,7 @@ var logsTestStart = time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC)
 func logsEnv(t *testing.T) (*Emulator, aws.Config) {
 	t.Helper()
 	e := New(Options{Region: "us-east-1", Start: logsTestStart})
-	return e, sdkConfig(serveForTest(t, e), "AKIDLOGS")
+	return e, emuConfig(e, "AKIDLOGS")
 }
 
 // logsWantCode fails unless err is an API error with the given code.
@@ -197,7 +197,7 @@ func TestLogsRetentionAndDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.mu.Lock()
-	_, tagged := e.tags.byARN[arn]
+	tagged := e.w.Tags.Has(arn)
 	e.mu.Unlock()
 	if tagged {
 		t.Fatal("tags survived DeleteLogGroup")

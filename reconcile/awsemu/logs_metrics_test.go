@@ -10,15 +10,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
 )
 
-// logsDatumRecorder taps e.bus.putDatum (keeping whatever CloudWatch hook is there) and returns a
+// logsDatumRecorder taps e.w.Bus.PutDatum (keeping whatever CloudWatch hook is there) and returns a
 // function listing what was emitted so far, one line per datapoint, under the emulator's lock.
 func logsDatumRecorder(e *Emulator) func() []string {
 	var got []string
 	e.mu.Lock()
-	prev := e.bus.putDatum
-	e.bus.putDatum = func(d datum) {
+	prev := e.w.Bus.PutDatum
+	e.w.Bus.PutDatum = func(d core.Datum) {
 		var dims []string
 		for k, v := range d.Dimensions {
 			dims = append(dims, k+"="+v)
@@ -109,9 +110,9 @@ func TestLogsDeliverThroughBus(t *testing.T) {
 	logsPutFilter(t, logs, "trail-group", "kms", `{ $.eventSource = kms.amazonaws.com }`, nil)
 	at := e.Now().Add(-30 * time.Second)
 	e.mu.Lock()
-	err := e.bus.putLogEvents("arn:aws:logs:us-east-1:123456789012:log-group:trail-group:*", "123456789012_CloudTrail_us-east-1",
-		[]logEvent{{Time: at, Message: `{"eventSource":"kms.amazonaws.com"}`}, {Time: at, Message: `{"eventSource":"sns.amazonaws.com"}`}})
-	missing := e.bus.putLogEvents("no-such-group", "s", []logEvent{{Time: at, Message: "x"}})
+	err := e.w.Bus.PutLogEvents("arn:aws:logs:us-east-1:123456789012:log-group:trail-group:*", "123456789012_CloudTrail_us-east-1",
+		[]core.LogEvent{{Time: at, Message: `{"eventSource":"kms.amazonaws.com"}`}, {Time: at, Message: `{"eventSource":"sns.amazonaws.com"}`}})
+	missing := e.w.Bus.PutLogEvents("no-such-group", "s", []core.LogEvent{{Time: at, Message: "x"}})
 	e.mu.Unlock()
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
-// The end-to-end pipeline of issue 3's "Done when": the AWS Well-Architected KMS lab's chain —
+// The end-to-end pipeline the emulator exists for: the AWS Well-Architected KMS lab's chain —
 // trail → log group → metric filter → alarm → topic — built through the SDK, then exercised by
 // KMS calls made as the application's task role, on the emulated clock.
 

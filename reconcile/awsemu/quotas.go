@@ -1,11 +1,19 @@
 package awsemu
 
-import "time"
+import (
+	"time"
+
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
+	"github.com/kmswatch/kmswatch/reconcile/awsop"
+)
 
 // defaultQuotas are AWS's default request-rate quotas (requests per second, per account and
-// region) for the operations aws-api.md lists: CloudWatch (archived cloudwatch_limits.md),
-// CloudWatch Logs (cloudwatch_limits_cwl.md), SNS, and CloudTrail (1 TPS for every mutating
-// API, 10 for Get/Describe/List/Lookup — see quotaFor). Operations with no published quota
+// region) for the operations kmswatch calls, as published in
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html,
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html,
+// https://docs.aws.amazon.com/general/latest/gr/sns.html and, for CloudTrail (1 TPS for every
+// mutating API, 10 for Get/Describe/List/Lookup — see quotaFor),
+// https://docs.aws.amazon.com/general/latest/gr/ct.html. Operations with no published quota
 // (CloudWatch and Logs tagging, SNS CreateTopic…) are not limited rather than guessed.
 var defaultQuotas = map[string]float64{
 	"cloudwatch:PutMetricAlarm":       3,
@@ -33,7 +41,7 @@ var defaultQuotas = map[string]float64{
 	"sns:UntagResource":            10,
 	"sns:ListTagsForResource":      10,
 
-	// KMS (not in aws-api.md): docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html.
+	// KMS: https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html.
 	// Symmetric cryptographic operations share one quota (kmsShared), 5,500/s in most Regions
 	// (higher in a few); key management is 5/s. The figures are the guide's defaults as
 	// remembered, not re-read here: check Service Quotas before relying on them.
@@ -61,7 +69,7 @@ func (st *faultState) quotaFor(service, op string) (bucket string, rate float64,
 	switch {
 	case service == "kms" && kmsShared[op]:
 		return "kms:cryptographic", 5500, true
-	case service == "cloudtrail" && ReadOnly(service, op):
+	case service == "cloudtrail" && awsop.ReadOnly(service, op):
 		return key, 10, true
 	case service == "cloudtrail":
 		return key, 1, true
@@ -71,7 +79,7 @@ func (st *faultState) quotaFor(service, op string) (bucket string, rate float64,
 }
 
 // allow takes a token from the call's bucket (per region), refilled on the real clock.
-func (st *faultState) allow(c *call) bool {
+func (st *faultState) allow(c *core.Call) bool {
 	bucket, rate, ok := st.quotaFor(c.Service, c.Op)
 	if !ok {
 		return true

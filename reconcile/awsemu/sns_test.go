@@ -19,7 +19,7 @@ import (
 func svcTestEnv(t *testing.T) (*Emulator, aws.Config) {
 	t.Helper()
 	e := New(Options{Start: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)})
-	return e, sdkConfig(serveForTest(t, e), "AKIDSVCTEST")
+	return e, emuConfig(e, "AKIDSVCTEST")
 }
 
 // wantAPIError checks err is an API error with that code and a message containing msg.
@@ -315,7 +315,7 @@ func TestSNSTagsAndDelete(t *testing.T) {
 		t.Fatalf("subscriptions after DeleteTopic: %+v %v", subs, err)
 	}
 	e.mu.Lock()
-	left := e.tags.get(arn)
+	left := e.w.Tags.Get(arn)
 	e.mu.Unlock()
 	if left != nil {
 		t.Fatalf("tags survived DeleteTopic: %v", left)
@@ -388,8 +388,8 @@ func TestSNSPublishOutboxAndExpiry(t *testing.T) {
 	}
 	// The pipeline's publish reaches the confirmed subscriber too.
 	e.mu.Lock()
-	busErr := e.bus.publish(arn, "ALARM: \"x\"", `{"AlarmName":"x"}`)
-	missingErr := e.bus.publish(arn+"-none", "s", "m")
+	busErr := e.w.Bus.Publish(arn, "ALARM: \"x\"", `{"AlarmName":"x"}`)
+	missingErr := e.w.Bus.Publish(arn+"-none", "s", "m")
 	e.mu.Unlock()
 	if busErr != nil || missingErr == nil {
 		t.Fatalf("bus publish: %v, missing topic: %v", busErr, missingErr)

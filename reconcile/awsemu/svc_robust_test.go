@@ -3,7 +3,6 @@ package awsemu
 import (
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -15,21 +14,17 @@ import (
 // returned an internal error.
 func TestSNSKMSTaggingBadInput(t *testing.T) {
 	e := New(Options{Start: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)})
-	srv, err := Start(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	client := InProcessClient(e)
 	post := func(t *testing.T, hdr map[string]string, body string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
+		req, err := http.NewRequest(http.MethodPost, "http://awsemu.invalid/", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for k, v := range hdr {
 			req.Header.Set(k, v)
 		}
-		resp, err := HTTPClient().Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,14 +32,7 @@ func TestSNSKMSTaggingBadInput(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	ops := func(service string) []string {
-		var names []string
-		for n := range e.ops[service] {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		return names
-	}
+	ops := e.w.Ops
 	jsonBodies := []string{`{}`, `{"KeyId":7,"Tags":"x","Limit":"many","CiphertextBlob":"!!","Plaintext":5,"TagFilters":[{"Key":3}],"ResourcesPerPage":"x","AliasName":[],"PendingWindowInDays":"soon"}`,
 		`{"KeyId":"alias/","Limit":0,"CiphertextBlob":"AAAA","Plaintext":"","ResourcesPerPage":0,"AliasName":"alias/aws/x","TargetKeyId":"alias/x","NumberOfBytes":-1}`}
 	for service, target := range map[string]string{"kms": "TrentService", "tagging": "ResourceGroupsTaggingAPI_20170126"} {

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"testing"
 
+	emutagging "github.com/kmswatch/kmswatch/reconcile/awsemu/internal/tagging"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -37,10 +39,10 @@ func TestTaggingGetResources(t *testing.T) {
 	// The other services live in sibling files; their ARNs are seeded the way they tag.
 	acct := "123456789012"
 	e.mu.Lock()
-	e.tags.set("arn:aws:cloudwatch:us-east-1:"+acct+":alarm:a1", map[string]string{"kmswatch.dev/monitor": "m1"})
-	e.tags.set("arn:aws:logs:us-east-1:"+acct+":log-group:g1", map[string]string{"kmswatch.dev/monitor": "m2"})
-	e.tags.set("arn:aws:cloudtrail:us-east-1:"+acct+":trail/t1", map[string]string{"kmswatch.dev/monitor": "m1", "env": "prod"})
-	e.tags.set("arn:aws:cloudwatch:eu-west-1:"+acct+":alarm:far", map[string]string{"kmswatch.dev/monitor": "m1"})
+	e.w.Tags.Set("arn:aws:cloudwatch:us-east-1:"+acct+":alarm:a1", map[string]string{"kmswatch.dev/monitor": "m1"})
+	e.w.Tags.Set("arn:aws:logs:us-east-1:"+acct+":log-group:g1", map[string]string{"kmswatch.dev/monitor": "m2"})
+	e.w.Tags.Set("arn:aws:cloudtrail:us-east-1:"+acct+":trail/t1", map[string]string{"kmswatch.dev/monitor": "m1", "env": "prod"})
+	e.w.Tags.Set("arn:aws:cloudwatch:eu-west-1:"+acct+":alarm:far", map[string]string{"kmswatch.dev/monitor": "m1"})
 	e.mu.Unlock()
 
 	arns := func(out *tagging.GetResourcesOutput) string {
@@ -120,7 +122,7 @@ func TestTaggingPagination(t *testing.T) {
 	ctx := context.Background()
 	e.mu.Lock()
 	for i := 0; i < 230; i++ {
-		e.tags.set(fmt.Sprintf("arn:aws:cloudwatch:us-east-1:123456789012:alarm:a%03d", i), map[string]string{"k": "v"})
+		e.w.Tags.Set(fmt.Sprintf("arn:aws:cloudwatch:us-east-1:123456789012:alarm:a%03d", i), map[string]string{"k": "v"})
 	}
 	e.mu.Unlock()
 	tc := tagging.NewFromConfig(cfg)
@@ -212,7 +214,7 @@ func TestTaggingAcrossServices(t *testing.T) {
 		must(err)
 		var types []string
 		for _, m := range out.ResourceTagMappingList {
-			svc, typ := taggingType(aws.ToString(m.ResourceARN))
+			svc, typ := emutagging.ResourceType(aws.ToString(m.ResourceARN))
 			types = append(types, svc+":"+typ)
 		}
 		sort.Strings(types)

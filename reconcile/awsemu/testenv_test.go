@@ -7,7 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// serveForTest serves e on loopback until the test ends and returns its URL.
+// serveForTest serves e on loopback until the test ends and returns its URL, for the tests that
+// need a socket: the conformance table (moto is a process) and the lab pipeline.
 func serveForTest(tb testing.TB, e *Emulator) string {
 	tb.Helper()
 	srv, err := Start(e)
@@ -28,4 +29,11 @@ func sdkConfig(url, accessKey string) aws.Config {
 			return aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: "secret"}, nil
 		}),
 	}
+}
+
+// emuConfig is sdkConfig for e in process: no port, nothing to close.
+func emuConfig(e *Emulator, accessKey string) aws.Config {
+	cfg := sdkConfig("http://awsemu.invalid", accessKey)
+	cfg.HTTPClient = InProcessClient(e)
+	return cfg
 }
