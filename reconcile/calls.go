@@ -10,6 +10,8 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/kmswatch/kmswatch/reconcile/awsop"
 )
 
 // callMiddleware adds, at the end of the finalize step (inside the retry loop, so once per
@@ -20,7 +22,7 @@ func callMiddleware(counter *callCounter, onCall func(service, operation, code s
 	mw := middleware.FinalizeMiddlewareFunc("kmswatchCalls", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 		service := serviceName(awsmiddleware.GetServiceID(ctx))
 		op := awsmiddleware.GetOperationName(ctx)
-		if gate != nil && IsWriteCall(service+":"+op) {
+		if gate != nil && !awsop.ReadOnly(service, op) {
 			if err := gate(ctx, service, op); err != nil {
 				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 			}
@@ -120,26 +122,11 @@ func callsSince(before, now map[string]int) map[string]int {
 	return out
 }
 
-// IsWriteCall reports whether a "service:Operation" key names a call that changes AWS state:
-// everything but Describe*, Get*, List* and the like.
-func IsWriteCall(key string) bool {
-	op := key
-	if i := strings.IndexByte(key, ':'); i >= 0 {
-		op = key[i+1:]
-	}
-	for _, p := range []string{"Describe", "Get", "List", "Lookup", "Test"} {
-		if strings.HasPrefix(op, p) {
-			return false
-		}
-	}
-	return true
-}
-
-// WriteCalls totals the write calls of a call count.
+// WriteCalls totals the write calls (awsop.IsWrite) of a call count.
 func WriteCalls(calls map[string]int) int {
 	n := 0
 	for k, v := range calls {
-		if IsWriteCall(k) {
+		if awsop.IsWrite(k) {
 			n += v
 		}
 	}

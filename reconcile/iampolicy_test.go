@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/kmswatch/kmswatch/reconcile/awsop"
 )
 
 // examples/iam-policy.json is least privilege for exactly the calls kmswatch makes. This test
@@ -190,7 +192,7 @@ func TestIAMPolicyIsLeastPrivilege(t *testing.T) {
 	// writes.
 	for a, sts := range granted {
 		service, op := splitKey(a)
-		if service == "iam" || !isWrite(op) {
+		if service == "iam" || awsop.ReadOnly(service, op) {
 			continue
 		}
 		for _, st := range sts {
@@ -204,16 +206,6 @@ func TestIAMPolicyIsLeastPrivilege(t *testing.T) {
 			}
 		}
 	}
-}
-
-// isWrite: every call that is not a read (the same rule as reconcile.IsWriteCall).
-func isWrite(op string) bool {
-	for _, p := range []string{"Describe", "Get", "List"} {
-		if strings.HasPrefix(op, p) {
-			return false
-		}
-	}
-	return true
 }
 
 // TestIAMPolicyPassRole: iam:PassRole is granted only on the trail's role, and only to be passed

@@ -188,7 +188,7 @@ func TestResilienceStopAfterEveryWrite(t *testing.T) {
 				onCall := o.OnCall
 				o.OnCall = func(service, op, code string, d time.Duration) {
 					onCall(service, op, code, d)
-					if code == "" && reconcile.IsWriteCall(service+":"+op) {
+					if code == "" && !awsop.ReadOnly(service, op) {
 						if writes.Add(1) == int32(k) {
 							cancel()
 						}

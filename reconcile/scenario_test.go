@@ -35,6 +35,7 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/mototest"
+	"github.com/kmswatch/kmswatch/reconcile/awsop"
 	"github.com/kmswatch/kmswatch/spec"
 )
 
@@ -328,7 +329,7 @@ func (a *account) converge(c *reconcile.Controller, ms []spec.Monitor) outcome {
 func writeKeys(calls map[string]int) []string {
 	var out []string
 	for k, n := range calls {
-		if reconcile.IsWriteCall(k) {
+		if awsop.IsWrite(k) {
 			for range n {
 				out = append(out, k)
 			}
