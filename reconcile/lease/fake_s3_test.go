@@ -15,14 +15,22 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
+// backend is what the harness needs of an S3: the lease's calls, and a delete to play an
+// operator who removes the lease object.
+type backend interface {
+	S3API
+	DeleteObject(context.Context, *s3.DeleteObjectInput, ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+}
+
+var _ backend = (*s3.Client)(nil)
+
 // memS3 is a small in-memory S3 that keeps state and honours what the lease relies on: ETags
 // that are the MD5 of the content (as S3's are for single-part uploads, so identical content
 // gets an identical ETag), PutObject If-None-Match * and If-Match, GetObject If-None-Match → 304,
-// and S3's error codes and statuses. Faults can be queued per operation.
+// and S3's error codes and statuses.
 type memS3 struct {
-	mu     sync.Mutex
-	objs   map[string][]byte
-	faults map[string][]fault
+	mu   sync.Mutex
+	objs map[string][]byte
 }
 
 // fault is one injected misbehaviour of the next call of an operation.
@@ -35,44 +43,7 @@ const (
 	faultDenied                        // answer 403 AccessDenied
 )
 
-func newMemS3() *memS3 { return &memS3{objs: map[string][]byte{}, faults: map[string][]fault{}} }
-
-func (m *memS3) inject(op string, f fault) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.faults[op] = append(m.faults[op], f)
-}
-
-func (m *memS3) nextFault(op string) fault {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	q := m.faults[op]
-	if len(q) == 0 {
-		return 0
-	}
-	m.faults[op] = q[1:]
-	return q[0]
-}
-
-// set writes an object unconditionally, as an operator (or a stray tool) would.
-func (m *memS3) set(key string, data []byte) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.objs[key] = data
-}
-
-func (m *memS3) remove(key string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.objs, key)
-}
-
-func (m *memS3) get(key string) ([]byte, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	b, ok := m.objs[key]
-	return b, ok
-}
+func newMemS3() *memS3 { return &memS3{objs: map[string][]byte{}} }
 
 func etagOf(b []byte) string {
 	sum := md5.Sum(b)
@@ -86,16 +57,7 @@ func s3Err(op string, status int, code string) error {
 	}}
 }
 
-func (m *memS3) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
-	switch m.nextFault("GetObject") {
-	case faultHang:
-		<-ctx.Done()
-		return nil, ctx.Err()
-	case faultFail, faultLandThenFail:
-		return nil, s3Err("GetObject", 500, "InternalError")
-	case faultDenied:
-		return nil, s3Err("GetObject", 403, "AccessDenied")
-	}
+func (m *memS3) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	data, ok := m.objs[aws.ToString(in.Key)]
@@ -109,17 +71,7 @@ func (m *memS3) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func(
 	return &s3.GetObjectOutput{Body: io.NopCloser(bytes.NewReader(data)), ETag: aws.String(tag)}, nil
 }
 
-func (m *memS3) PutObject(ctx context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
-	f := m.nextFault("PutObject")
-	switch f {
-	case faultHang:
-		<-ctx.Done()
-		return nil, ctx.Err()
-	case faultFail:
-		return nil, s3Err("PutObject", 500, "InternalError")
-	case faultDenied:
-		return nil, s3Err("PutObject", 403, "AccessDenied")
-	}
+func (m *memS3) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
 	data, err := io.ReadAll(in.Body)
 	if err != nil {
 		return nil, err
@@ -137,10 +89,72 @@ func (m *memS3) PutObject(ctx context.Context, in *s3.PutObjectInput, _ ...func(
 		return nil, s3Err("PutObject", 412, "PreconditionFailed")
 	}
 	m.objs[key] = data
-	if f == faultLandThenFail {
+	return &s3.PutObjectOutput{ETag: aws.String(etagOf(data))}, nil
+}
+
+func (m *memS3) DeleteObject(_ context.Context, in *s3.DeleteObjectInput, _ ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.objs, aws.ToString(in.Key))
+	return &s3.DeleteObjectOutput{}, nil
+}
+
+// faulty wraps an S3 and plays the faults queued for the next calls of an operation.
+type faulty struct {
+	S3API
+	mu     sync.Mutex
+	queued map[string][]fault
+}
+
+func (f *faulty) inject(op string, x fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.queued == nil {
+		f.queued = map[string][]fault{}
+	}
+	f.queued[op] = append(f.queued[op], x)
+}
+
+func (f *faulty) next(op string) fault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	q := f.queued[op]
+	if len(q) == 0 {
+		return 0
+	}
+	f.queued[op] = q[1:]
+	return q[0]
+}
+
+func (f *faulty) GetObject(ctx context.Context, in *s3.GetObjectInput, o ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	switch f.next("GetObject") {
+	case faultHang:
+		<-ctx.Done()
+		return nil, ctx.Err()
+	case faultFail, faultLandThenFail:
+		return nil, s3Err("GetObject", 500, "InternalError")
+	case faultDenied:
+		return nil, s3Err("GetObject", 403, "AccessDenied")
+	}
+	return f.S3API.GetObject(ctx, in, o...)
+}
+
+func (f *faulty) PutObject(ctx context.Context, in *s3.PutObjectInput, o ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	x := f.next("PutObject")
+	switch x {
+	case faultHang:
+		<-ctx.Done()
+		return nil, ctx.Err()
+	case faultFail:
+		return nil, s3Err("PutObject", 500, "InternalError")
+	case faultDenied:
+		return nil, s3Err("PutObject", 403, "AccessDenied")
+	}
+	out, err := f.S3API.PutObject(ctx, in, o...)
+	if err == nil && x == faultLandThenFail {
 		return nil, s3Err("PutObject", 500, "InternalError")
 	}
-	return &s3.PutObjectOutput{ETag: aws.String(etagOf(data))}, nil
+	return out, err
 }
 
 // probe wraps an S3API: it counts one elector's calls, and can run a function just before

@@ -3,11 +3,14 @@ package lease
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
 
@@ -56,15 +59,18 @@ func (l *lines) take() []string {
 	return out
 }
 
-// harness runs electors against one memS3 on one fake clock; tests drive the steps.
+// harness runs electors against one S3 on one fake clock; tests drive the steps.
 type harness struct {
-	t     *testing.T
-	s3    *memS3
-	clock *clock
+	t      *testing.T
+	s3     backend
+	faults *faulty // every member's calls go through it
+	clock  *clock
 }
 
-func newHarness(t *testing.T) *harness {
-	return &harness{t: t, s3: newMemS3(), clock: &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}}
+func newHarness(t *testing.T) *harness { return newHarnessOn(t, newMemS3()) }
+
+func newHarnessOn(t *testing.T, b backend) *harness {
+	return &harness{t: t, s3: b, faults: &faulty{S3API: b}, clock: &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}}
 }
 
 // member is one elector under test, with its probe and its log.
@@ -89,7 +95,7 @@ func withSkew(d time.Duration, c0 *clock) memberOpt {
 
 func (h *harness) member(name string, opts ...memberOpt) *member {
 	h.t.Helper()
-	m := &member{name: name, probe: &probe{S3API: h.s3}, log: &lines{}}
+	m := &member{name: name, probe: &probe{S3API: h.faults}, log: &lines{}}
 	cfg := Config{
 		Client: m.probe, Lease: testLease, Duration: 30 * time.Second,
 		Identity: Identity{Host: name, ID: "id-" + name},
@@ -128,13 +134,25 @@ func leaders(ms ...*member) []string {
 	return out
 }
 
+// object reads the lease object as it is in S3 now.
+func (h *harness) object() (data []byte, etag string) {
+	h.t.Helper()
+	out, err := h.s3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(testLease.Bucket), Key: aws.String(testLease.Key)})
+	if err != nil {
+		h.t.Fatalf("read the lease object: %v", err)
+	}
+	defer out.Body.Close()
+	data, err = io.ReadAll(out.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return data, aws.ToString(out.ETag)
+}
+
 // record decodes the lease object as it is in S3 now.
 func (h *harness) record() *Record {
 	h.t.Helper()
-	b, ok := h.s3.get(testLease.Key)
-	if !ok {
-		h.t.Fatalf("no lease object")
-	}
+	b, _ := h.object()
 	r, err := decodeRecord(b)
 	if err != nil {
 		h.t.Fatalf("lease object %q: %v", b, err)
@@ -143,8 +161,26 @@ func (h *harness) record() *Record {
 }
 
 func (h *harness) etag() string {
-	b, _ := h.s3.get(testLease.Key)
-	return etagOf(b)
+	_, tag := h.object()
+	return tag
+}
+
+// set writes the lease object unconditionally, as an operator or a stray tool would.
+func (h *harness) set(data string) {
+	h.t.Helper()
+	_, err := h.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(testLease.Bucket),
+		Key: aws.String(testLease.Key), Body: strings.NewReader(data)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) remove() {
+	h.t.Helper()
+	_, err := h.s3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(testLease.Bucket), Key: aws.String(testLease.Key)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 func (h *harness) wantLeaders(want string, ms ...*member) {

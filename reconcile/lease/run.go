@@ -2,15 +2,14 @@ package lease
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
 
 // Run takes part in the election until ctx is done, then releases the lease if it holds it, so
 // that a standby takes over at its next poll rather than a whole duration later. It returns the
-// release's error, if any. Step errors (S3 unreachable, access denied) are logged, reported in
-// Status, and retried: they never end Run.
+// release's error, if any (the lease then expires a duration later instead). Step errors (S3
+// unreachable, access denied) are logged, reported in Status, and retried: they never end Run.
 func (e *Elector) Run(ctx context.Context) error {
 	wait := e.initialWait()
 	var failing error // the error last logged, to log a repeated error once
@@ -54,30 +53,47 @@ func (e *Elector) Release(ctx context.Context) error {
 	defer e.stepMu.Unlock()
 	e.mu.Lock()
 	e.st.closed = true
-	if !e.st.mine {
-		e.mu.Unlock()
+	held := e.st.mine
+	e.st.validUntil, e.st.lostBy = time.Time{}, "it released the lease"
+	e.mu.Unlock()
+	if !held {
 		return nil
 	}
-	e.st.validUntil, e.st.lostBy = time.Time{}, "it released the lease"
-	rec := e.recordLocked()
-	rec.Renewals, rec.Released = e.st.renewals+1, true
-	etag := e.st.etag
-	e.mu.Unlock()
-
-	tag, sent, err := e.put(ctx, &rec, etag)
-	e.mu.Lock()
-	if err == nil {
-		e.wroteLocked(&rec, tag, sent)
+	err := e.writeReleased(ctx)
+	if lostRace(err) {
+		// The object changed since our last confirmed write. If it holds our own write whose
+		// answer was lost (a renewal cut short by the shutdown itself), release from that;
+		// otherwise someone else holds it and there is nothing of ours to release.
+		err = nil
+		if e.observe(ctx) == nil && e.holds() {
+			err = e.writeReleased(ctx)
+		}
 	}
+	e.mu.Lock()
 	e.st.mine = false
 	e.mu.Unlock()
 	e.finish(nil)
 	if err != nil && !lostRace(err) {
 		return fmt.Errorf("release lease %s: %w", e.loc, err)
 	}
-	if err == nil {
-		e.log.Info("lease released")
+	return nil
+}
+
+// writeReleased writes our record marked released, If-Match the ETag of our last write.
+func (e *Elector) writeReleased(ctx context.Context) error {
+	e.mu.Lock()
+	rec := e.recordLocked()
+	rec.Renewals, rec.Released = e.st.renewals+1, true
+	etag := e.st.etag
+	e.mu.Unlock()
+	tag, sent, err := e.put(ctx, &rec, etag)
+	if err != nil {
+		return err
 	}
+	e.mu.Lock()
+	e.wroteLocked(&rec, tag, sent)
+	e.mu.Unlock()
+	e.log.Info("lease released")
 	return nil
 }
 
@@ -111,7 +127,8 @@ func (e *HeldError) Unwrap() error { return e.Err }
 // waiting at most patience for a holder's lease to expire or be released (0: one attempt),
 // runs fn while renewing in the background, then releases. fn's context ends if the term ends;
 // fn still calls Check (or Guard) before every write. When the lease cannot be had, Hold
-// returns a *HeldError naming the holder.
+// returns a *HeldError naming the holder. Otherwise it returns fn's error: a release that
+// fails is logged, not returned, since the pass is done and the lease only expires later.
 func (e *Elector) Hold(ctx context.Context, patience time.Duration, fn func(context.Context) error) error {
 	if err := e.acquireWithin(ctx, patience); err != nil {
 		return err
@@ -126,7 +143,10 @@ func (e *Elector) Hold(ctx context.Context, patience time.Duration, fn func(cont
 	go func() { done <- e.Run(runCtx) }()
 	ferr := fn(termCtx)
 	stop()
-	return errors.Join(ferr, <-done)
+	if err := <-done; err != nil {
+		e.log.Error(err, "the lease could not be released; other replicas take it over once it expires", "after", e.duration.String())
+	}
+	return ferr
 }
 
 func (e *Elector) acquireWithin(ctx context.Context, patience time.Duration) error {

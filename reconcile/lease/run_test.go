@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/go-logr/logr"
 )
 
@@ -103,12 +104,13 @@ func runAll(es map[string]*Elector) (map[string]context.CancelFunc, map[string]c
 	return cancels, done
 }
 
-// testElection runs three electors on the real clock against client: one leads, never two; a
+// testElection runs n electors on the real clock against client: one leads, never two; a
 // leader that shuts down hands over at a standby's next poll, well within one duration.
-func testElection(t *testing.T, client S3API, d time.Duration) {
+func testElection(t *testing.T, client S3API, n int, d time.Duration) {
 	es := map[string]*Elector{}
-	for _, n := range []string{"a", "b", "c"} {
-		es[n] = realElector(t, client, n, d)
+	for i := range n {
+		name := string(rune('a' + i))
+		es[name] = realElector(t, client, name, d)
 	}
 	s := startSampler(t, es)
 	cancels, done := runAll(es)
@@ -138,7 +140,7 @@ func testElection(t *testing.T, client S3API, d time.Duration) {
 }
 
 func TestRunInMemory(t *testing.T) {
-	testElection(t, newMemS3(), 1500*time.Millisecond)
+	testElection(t, newMemS3(), 3, 1500*time.Millisecond)
 }
 
 // testHold checks the one-shot form: it fails at once naming a running holder, waits for a
@@ -197,4 +199,73 @@ func testHold(t *testing.T, client S3API, d time.Duration) {
 
 func TestHoldInMemory(t *testing.T) {
 	testHold(t, newMemS3(), 1500*time.Millisecond)
+}
+
+// cuttable is one elector's network: while cut, every call hangs until its timeout, as on a
+// black-holed connection.
+type cuttable struct {
+	S3API
+	cut atomic.Bool
+}
+
+func (c *cuttable) GetObject(ctx context.Context, in *s3.GetObjectInput, o ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	if c.cut.Load() {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return c.S3API.GetObject(ctx, in, o...)
+}
+
+func (c *cuttable) PutObject(ctx context.Context, in *s3.PutObjectInput, o ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	if c.cut.Load() {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return c.S3API.PutObject(ctx, in, o...)
+}
+
+// testPartition cuts the leader off S3: it must stop writing before another elector starts,
+// the other must start, and the old leader, reconnected, must stand by.
+func testPartition(t *testing.T, client S3API, d time.Duration) {
+	es, nets := map[string]*Elector{}, map[string]*cuttable{}
+	for _, name := range []string{"a", "b", "c"} {
+		nets[name] = &cuttable{S3API: client}
+		es[name] = realElector(t, nets[name], name, d)
+	}
+	s := startSampler(t, es)
+	cancels, _ := runAll(es)
+	defer func() {
+		for _, c := range cancels {
+			c()
+		}
+	}()
+	old, _ := s.waitLeader("", 10*d)
+	nets[old].cut.Store(true)
+	cutAt := time.Now()
+	for es[old].Check() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	stopped := time.Since(cutAt)
+	next, _ := s.waitLeader(old, 10*d)
+	started := time.Since(cutAt)
+	t.Logf("%s cut off; it stopped after %s, %s started after %s (lease duration %s)", old, stopped, next, started, d)
+	if stopped > 2*d/3+d/6 { // its last renewal was sent before the cut; the deadline is 2/3 d after it
+		t.Fatalf("the cut-off leader went on for %s", stopped)
+	}
+	if started-stopped < d/6 {
+		t.Fatalf("%s started only %s after %s stopped", next, started-stopped, old)
+	}
+	nets[old].cut.Store(false)
+	deadline := time.Now().Add(10 * d)
+	for es[old].Status().HolderID != "id-"+next {
+		if time.Now().After(deadline) {
+			t.Fatalf("the reconnected %s does not see %s: %+v", old, next, es[old].Status())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.finish()
+}
+
+func TestPartitionInMemory(t *testing.T) {
+	testPartition(t, newMemS3(), 1500*time.Millisecond)
 }
