@@ -32,6 +32,8 @@ type sampler struct {
 	stop     chan struct{}
 	done     chan struct{}
 	samples  atomic.Int64
+	steady   atomic.Bool  // while set, a sample with no leader is a gap
+	gaps     atomic.Int64 // samples with no leader while steady
 	leaderOf atomic.Value // string: the last leader seen
 	overlap  atomic.Value // string: the first overlap seen
 }
@@ -60,6 +62,9 @@ func startSampler(t *testing.T, es map[string]*Elector) *sampler {
 			}
 			if len(ls) == 1 {
 				s.leaderOf.Store(ls[0])
+			}
+			if len(ls) == 0 && s.steady.Load() {
+				s.gaps.Add(1)
 			}
 		}
 	}()
@@ -120,9 +125,14 @@ func testElection(t *testing.T, client S3API, n int, d time.Duration) {
 		}
 	}()
 	first, _ := s.waitLeader("", 10*d)
-	time.Sleep(2 * d) // renewals keep it
+	s.steady.Store(true)
+	time.Sleep(2 * d) // renewals keep it: exactly one leader at every sample
+	s.steady.Store(false)
 	if got := s.leaderOf.Load(); got != first {
 		t.Fatalf("leadership moved from %s to %s without a reason", first, got)
+	}
+	if g := s.gaps.Load(); g > 0 {
+		t.Fatalf("%d samples found no leader while %s was renewing", g, first)
 	}
 	cancels[first]()
 	if err := <-done[first]; err != nil {
