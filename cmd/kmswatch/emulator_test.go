@@ -141,11 +141,15 @@ func TestDaemonAgainstEmulator(t *testing.T) {
 		t.Fatalf("after the first pass the threshold is %v, want 1", got)
 	}
 
+	// within waits for the threshold to become want. The promise is a spec edit applied within
+	// a second and drift repaired within one interval (here 1s); the daemon's unit tests prove
+	// the scheduling (a 200ms poll, a resync never longer than the interval). Here the bound is
+	// a liveness check with room for a loaded 2-core CI machine, and the time taken is logged.
 	within := func(d time.Duration, what string, want float64) {
 		t.Helper()
 		start := time.Now()
-		eventually(t, d, what, func() bool { return threshold(t, cw) == want })
-		t.Logf("%s: %v", what, time.Since(start).Round(time.Millisecond))
+		eventually(t, 5*d, what, func() bool { return threshold(t, cw) == want })
+		t.Logf("%s: %v (promised within %v)", what, time.Since(start).Round(time.Millisecond), d)
 	}
 
 	// Drift: someone raises the threshold; the next resync (1s) repairs it.
