@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -186,6 +187,8 @@ func checkShape(p *problems, path string, v any, t reflect.Type, depth int) any 
 	switch t.Kind() {
 	case reflect.Struct:
 		return checkStruct(p, path, v, t, depth)
+	case reflect.Map:
+		return checkMap(p, path, v, t, depth)
 	case reflect.Slice:
 		if v == nil {
 			return nil
@@ -201,22 +204,7 @@ func checkShape(p *problems, path string, v any, t reflect.Type, depth int) any 
 		}
 		return out
 	case reflect.String:
-		switch x := v.(type) {
-		case string, nil:
-			return x
-		case int, int64, uint64:
-			// `value: 1` means "1". (A hex or octal literal would print in decimal; no field
-			// of monitor.yaml has a use for one.)
-			return fmt.Sprint(x)
-		case float64:
-			// Full precision, no exponent: sigs.k8s.io/yaml prints float32 here, which turns 123456789.5
-			// into 1.2345679e+08.
-			return strconv.FormatFloat(x, 'f', -1, 64)
-		case bool:
-			p.errorf(path, scalarText(v), "must be a string; YAML reads unquoted y, n, yes, no, on, off, true and false as booleans, so quote the value")
-		default:
-			p.errorf(path, scalarText(v), "must be a string")
-		}
+		return checkString(p, path, v)
 	case reflect.Bool:
 		if _, ok := v.(bool); !ok && v != nil {
 			p.errorf(path, scalarText(v), "must be true or false")
@@ -255,6 +243,28 @@ func checkShape(p *problems, path string, v any, t reflect.Type, depth int) any 
 	return nil
 }
 
+// checkString accepts a string, or a number written where a string belongs (converted to its
+// text), and refuses a boolean with a hint about YAML's unquoted yes/no/on/off.
+func checkString(p *problems, path string, v any) any {
+	switch x := v.(type) {
+	case string, nil:
+		return x
+	case int, int64, uint64:
+		// `value: 1` means "1". (A hex or octal literal would print in decimal; no field
+		// of monitor.yaml has a use for one.)
+		return fmt.Sprint(x)
+	case float64:
+		// Full precision, no exponent: sigs.k8s.io/yaml prints float32 here, which turns 123456789.5
+		// into 1.2345679e+08.
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		p.errorf(path, scalarText(v), "must be a string; YAML reads unquoted y, n, yes, no, on, off, true and false as booleans, so quote the value")
+	default:
+		p.errorf(path, scalarText(v), "must be a string")
+	}
+	return nil
+}
+
 func checkStruct(p *problems, path string, v any, t reflect.Type, depth int) any {
 	if v == nil {
 		return nil
@@ -289,6 +299,46 @@ func checkStruct(p *problems, path string, v any, t reflect.Type, depth int) any
 		out[key] = checkShape(p, sub, it.Value, ft, depth+1)
 	}
 	return out
+}
+
+// checkMap checks a mapping keyed by names (spec.presets[].overrides): string keys, no key
+// twice, each value of the map's element type.
+func checkMap(p *problems, path string, v any, t reflect.Type, depth int) any {
+	if v == nil {
+		return nil
+	}
+	m, ok := v.(yaml.MapSlice)
+	if !ok {
+		p.errorf(path, scalarText(v), "must be a mapping")
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for _, it := range m {
+		key, ok := it.Key.(string)
+		if !ok {
+			p.errorf(path, scalarText(it.Key), "keys must be strings")
+			continue
+		}
+		sub := mapKeyPath(path, key)
+		if _, dup := out[key]; dup {
+			p.errorf(sub, "", "duplicate key")
+			continue
+		}
+		out[key] = checkShape(p, sub, it.Value, t.Elem(), depth+1)
+	}
+	return out
+}
+
+// reMapKey is a key that reads unambiguously after a dot in a field path.
+var reMapKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// mapKeyPath is the field path of a map entry: path.key, or path["key"] when the key has
+// characters that would make the path ambiguous.
+func mapKeyPath(path, key string) string {
+	if reMapKey.MatchString(key) {
+		return path + "." + key
+	}
+	return fmt.Sprintf("%s[%q]", path, key)
 }
 
 // jsonFields maps a struct's JSON names to their types, with embedded structs' fields promoted
