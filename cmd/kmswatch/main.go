@@ -65,7 +65,8 @@ func usage(w io.Writer) {
                  [--endpoint-url URL] [--cloudwatch-protocol cbor|query|json] [--region R]
                  [--listen 127.0.0.1:8080] [--log-format json|console] [--output text|json]
                  [--account-id ID] [--prune-removed-monitors] [-v 1]
-  kmswatch validate -f FILE          offline; exit 0 valid, 3 invalid
+  kmswatch validate -f FILE [--expand]   offline; exit 0 valid, 3 invalid; --expand prints the
+                                     Monitors as applied (presets expanded) as YAML
   kmswatch test -f FILE --events F   offline; which alarms match which CloudTrail events
   kmswatch demo                      the lab end to end against the embedded emulator
   kmswatch healthcheck [--url http://127.0.0.1:8080/healthz]   exit 0 if the URL answers 2xx (container health checks)
