@@ -40,28 +40,33 @@ func SetDefaults(m *Monitor) {
 		setPolicy(&s.Topics[i].DeletionPolicy, DefaultTopicDeletionPolicy)
 	}
 	for i := range s.Alarms {
-		a := &s.Alarms[i]
-		if a.Statistic == "" {
-			a.Statistic = DefaultStatistic
-		}
-		if a.EvaluationPeriods == 0 {
-			a.EvaluationPeriods = DefaultEvaluationPeriods
-		}
-		if a.DatapointsToAlarm == 0 {
-			a.DatapointsToAlarm = a.EvaluationPeriods
-		}
-		if a.TreatMissingData == "" {
-			a.TreatMissingData = DefaultTreatMissingData
-		}
-		if a.Metric.Value == "" {
-			a.Metric.Value = DefaultMetricValue
-		}
-		if a.FilterName == "" {
-			a.FilterName = a.Name
-		}
-		setBool(&a.ActionsEnabled, true)
-		setPolicy(&a.DeletionPolicy, DefaultAlarmDeletionPolicy)
+		setAlarmDefaults(&s.Alarms[i])
 	}
+}
+
+// setAlarmDefaults fills an alarm's unset fields: SetDefaults' rules for one alarm, also applied
+// to the alarms a preset expands to.
+func setAlarmDefaults(a *Alarm) {
+	if a.Statistic == "" {
+		a.Statistic = DefaultStatistic
+	}
+	if a.EvaluationPeriods == 0 {
+		a.EvaluationPeriods = DefaultEvaluationPeriods
+	}
+	if a.DatapointsToAlarm == 0 {
+		a.DatapointsToAlarm = a.EvaluationPeriods
+	}
+	if a.TreatMissingData == "" {
+		a.TreatMissingData = DefaultTreatMissingData
+	}
+	if a.Metric.Value == "" {
+		a.Metric.Value = DefaultMetricValue
+	}
+	if a.FilterName == "" {
+		a.FilterName = a.Name
+	}
+	setBool(&a.ActionsEnabled, true)
+	setPolicy(&a.DeletionPolicy, DefaultAlarmDeletionPolicy)
 }
 
 func setBool(p **bool, v bool) {

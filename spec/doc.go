@@ -23,14 +23,29 @@
 // documents expanding past MaxNodes nodes (anchors and aliases; go.yaml.in/yaml/v2 also refuses
 // "billion laughs" aliasing itself) all give a clear error; nothing panics.
 //
-// Validation follows AWS's own rules (docs/reference/aws-api.md §1): names of trails, log groups,
+// Validation follows AWS's own rules, as the API references state them: names of trails, log groups,
 // metric filters, alarms and topics; alarm periods and their limits; CloudWatch Logs' retention
 // values; SNS endpoints per protocol; role, principal, topic and key ARNs; filter-pattern syntax
 // (via spec/pattern, with the error's offset); duplicates within a Monitor, and two Monitors of
 // one file claiming the same resource in the same region.
 //
 // Alarm.Pattern is the filter pattern sent to AWS: filterPattern verbatim (CIS strings must stay
-// byte-identical), or the match shorthand compiled to one canonical JSON pattern.
+// byte-identical), or the match shorthand compiled to one canonical JSON pattern. match.accounts
+// compiles to $.recipientAccountId clauses, compared as text.
+//
+// # Presets
+//
+// spec.presets includes named, versioned sets of alarms from spec/presets. Validation checks each
+// entry at its field path (unknown preset or version, unknown alarm in overrides or exclude, bad
+// override values, actions naming no topic, a preset alarm whose name one of the Monitor's own
+// alarms or filters already has, two Monitors of a file claiming them in one region). Load then
+// expands every entry into ordinary alarms appended to spec.alarms, under the preset's stable
+// names and with its pattern verbatim, and clears spec.presets: what the controller receives has
+// no presets left, so it needs nothing new for them. Validate checks presets without expanding
+// them; ExpandPresets does that for Monitors built in code.
+//
+// spec.trail.organization (IsOrganizationTrail) is validated and kept; until the controller
+// manages organization trails, Load warns that it does not.
 //
 // ReadEvents, ReadEventFiles and Matcher back `kmswatch test`: which alarms' metric filters match
 // which CloudTrail records, decided as CloudWatch Logs would.

@@ -1,13 +1,16 @@
 package spec_test
 
 import (
+	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kmswatch/kmswatch/spec"
+	"github.com/kmswatch/kmswatch/spec/presets"
 )
 
 // TestExamplesLoad: every examples/*.yaml loads and validates, and says which schema it uses.
@@ -90,6 +93,9 @@ func TestExamplesMatchEvents(t *testing.T) {
 		trail = "cis-cloudtrail-changes"
 		sel   = "cloudtrail-selectors-changed"
 		deny  = "kms-calls-denied"
+		cw2   = "cis-cloudwatch-2-unauthorized-api-calls"
+		cw5   = "cis-cloudwatch-5-cloudtrail-changes"
+		cw7   = "cis-cloudwatch-7-cmk-disable-or-deletion"
 	)
 	cases := map[string]map[int][]string{
 		// The task role's failed calls, whatever the error; not other roles', not successes.
@@ -98,6 +104,9 @@ func TestExamplesMatchEvents(t *testing.T) {
 		"exfiltration.yaml": {1: {surge}, 2: {surge}, 5: {surge}},
 		// Denials (the lab's InvalidCiphertextException is not one), trail changes, key disabling.
 		"cis-kms.yaml": {3: {deny}, 4: {deny}, 6: {trail}, 7: {sel}, 8: {trail}, 10: {cmk}, 11: {cmk}},
+		// The preset: the same denials (CloudWatch.2 counts AccessDenied* from every service),
+		// trail changes and key disabling; PutEventSelectors is in no CIS control.
+		"cis-aws-foundations.yaml": {3: {cw2}, 4: {cw2}, 6: {cw5}, 8: {cw5}, 10: {cw7}, 11: {cw7}},
 	}
 	for file, want := range cases {
 		f, err := spec.Load("../examples/" + file)
@@ -117,6 +126,57 @@ func TestExamplesMatchEvents(t *testing.T) {
 				t.Errorf("%s, event %d (%s): matches (-want +got):\n%s", file, r.Index, r.EventName, d)
 			}
 		}
+	}
+}
+
+// TestExampleCISPatternsArePublished: wherever an example names a Security Hub control next to
+// an alarm, that alarm's filter sends the control's pattern exactly as Security Hub publishes it.
+func TestExampleCISPatternsArePublished(t *testing.T) {
+	published := map[string]string{}
+	for _, c := range presets.CISControls() {
+		published[c.ID] = c.Pattern
+	}
+	files, err := filepath.Glob("../examples/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := spec.Load(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// "Security Hub CloudWatch.7" in a comment, then the alarm it is about.
+		comments := regexp.MustCompile(`(?m)^\s*#.*Security Hub (CloudWatch\.\d+).*\n\s*- name: (\S+)`).FindAllStringSubmatch(string(data), -1)
+		for _, m := range comments {
+			for _, mon := range f.Monitors {
+				for _, a := range mon.Spec.Alarms {
+					if a.Name == m[2] {
+						checked++
+						if a.Pattern() != published[m[1]] {
+							t.Errorf("%s: alarm %s (%s) sends %q; Security Hub publishes %q", file, a.Name, m[1], a.Pattern(), published[m[1]])
+						}
+					}
+				}
+			}
+		}
+		for _, mon := range f.Monitors {
+			for _, a := range mon.Spec.Alarms {
+				if strings.HasPrefix(a.Name, "cis-cloudwatch-") {
+					checked++
+					if id := "CloudWatch." + strings.Split(a.Name, "-")[2]; a.Pattern() != published[id] {
+						t.Errorf("%s: preset alarm %s sends %q; Security Hub publishes %q for %s", file, a.Name, a.Pattern(), published[id], id)
+					}
+				}
+			}
+		}
+	}
+	if checked != 16 {
+		t.Errorf("checked %d alarms, want 16 (2 in cis-kms.yaml, 14 in cis-aws-foundations.yaml)", checked)
 	}
 }
 

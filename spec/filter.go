@@ -12,7 +12,7 @@ import (
 // Pattern is the filter pattern that goes to AWS for this alarm's metric filter: filterPattern
 // verbatim (a CIS pattern must stay byte-identical for auditors), or the match shorthand compiled
 // to one JSON pattern. The compiled form is canonical: clauses in a fixed order (eventSource,
-// eventNames, errorsOnly or successOnly, errorCodes, principalArn), each parenthesised, joined
+// eventNames, errorsOnly or successOnly, errorCodes, principalArn, accounts), each parenthesised, joined
 // with &&, alternatives joined with ||, values quoted, in pattern.Parse(...).String()'s form.
 func (a *Alarm) Pattern() string {
 	if a.Match == nil {
@@ -50,6 +50,11 @@ func (m *Match) compile() string {
 		// A role used through a session shows up as sessionIssuer.arn (userIdentity.arn is then
 		// the assumed-role session ARN); a user or role calling directly as userIdentity.arn.
 		clauses = append(clauses, "("+eq("$.userIdentity.sessionContext.sessionIssuer.arn", m.PrincipalArn)+" || "+eq("$.userIdentity.arn", m.PrincipalArn)+")")
+	}
+	if len(m.Accounts) > 0 {
+		// Quoted, so that the id compares as text: unquoted, 012345678901 would compare as a
+		// number and equal 12345678901.
+		clauses = append(clauses, anyOf("$.recipientAccountId", m.Accounts))
 	}
 	return "{ " + strings.Join(clauses, " && ") + " }"
 }
@@ -125,8 +130,8 @@ func near(text string, off int) string {
 // validateMatch reports the problems of a match shorthand and whether it has none.
 func validateMatch(p *problems, path string, m *Match) bool {
 	before := len(p.errs)
-	if m.EventSource == "" && len(m.EventNames) == 0 && !m.ErrorsOnly && !m.SuccessOnly && len(m.ErrorCodes) == 0 && m.PrincipalArn == "" {
-		p.errorf(path, "", "has no clause: give at least one of eventSource, eventNames, errorsOnly, successOnly, errorCodes, principalArn")
+	if m.EventSource == "" && len(m.EventNames) == 0 && !m.ErrorsOnly && !m.SuccessOnly && len(m.ErrorCodes) == 0 && m.PrincipalArn == "" && len(m.Accounts) == 0 {
+		p.errorf(path, "", "has no clause: give at least one of eventSource, eventNames, errorsOnly, successOnly, errorCodes, principalArn, accounts")
 		return false
 	}
 	if m.EventSource != "" && !reEventSource.MatchString(m.EventSource) {
@@ -160,5 +165,20 @@ func validateMatch(p *problems, path string, m *Match) bool {
 			p.warnf(path+".principalArn", m.PrincipalArn, "an assumed-role ARN names a single session, which changes with every new session; give the role ARN (arn:aws:iam::ACCOUNT:role/NAME) to match all of them")
 		}
 	}
+	validateAccounts(p, path+".accounts", m.Accounts)
 	return len(p.errs) == before
+}
+
+// validateAccounts checks match.accounts: AWS account ids, each once.
+func validateAccounts(p *problems, path string, accounts []string) {
+	seen := map[string]int{}
+	for i, id := range accounts {
+		ap := fmt.Sprintf("%s[%d]", path, i)
+		if !reAccountID.MatchString(id) {
+			p.errorf(ap, id, "must be an AWS account id: 12 digits, quoted so that YAML keeps leading zeros")
+		} else if j, dup := seen[id]; dup {
+			p.errorf(ap, id, "duplicate account (also accounts[%d])", j)
+		}
+		seen[id] = i
+	}
 }

@@ -80,12 +80,16 @@ func LoadBytes(data []byte, name string) (*File, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	for i := range out.Monitors {
+		ExpandPresets(&out.Monitors[i])
+	}
 	out.Warnings = warnings
 	return out, nil
 }
 
 // Validate checks monitors built in code (or loaded and changed) as Load checks a file; it
 // expects SetDefaults to have run. Problems name documents by their position in monitors, from 1.
+// It checks spec.presets but does not expand them: ExpandPresets does.
 func Validate(monitors []Monitor) (ErrorList, []Problem) {
 	nums := make([]int, len(monitors))
 	for i := range nums {

@@ -65,6 +65,22 @@ func TestBadSpecs(t *testing.T) {
 		{"wrong-type-list", "spec.alarms[0].alarmActions", "must be a list, got example-topic"},
 		{"wrong-type-threshold", "spec.alarms[0].threshold", "must be a number, got one"},
 		{"zero-evaluation-periods", "spec.alarms[0].evaluationPeriods", "must be at least 1, got 0"},
+		{"bad-account", "spec.alarms[0].match.accounts[0]", "must be an AWS account id: 12 digits, quoted so that YAML keeps leading zeros, got 11112222333"},
+		{"bad-organization", "spec.trail.organization", `must be true or false, got "all accounts"`},
+		{"preset-dangling-action", "spec.presets[0].alarmActions[0]", "names no topic of this Monitor (spec.topics) and is not an SNS topic ARN, got sec-ops"},
+		{"preset-missing-version", "spec.presets[0].version", "is required: it pins the preset's alarms, which a later version may change (versions of cis-aws-foundations: 1)"},
+		{"preset-name-clash", "spec.presets[0]", "includes alarm cis-cloudwatch-7-cmk-disable-or-deletion, which spec.alarms[0] also names"},
+		{"preset-override-datapoints", "spec.presets[0].overrides.cis-cloudwatch-1-root-user-usage.datapointsToAlarm", "must not exceed evaluationPeriods (1), got 3"},
+		{"preset-override-excluded", "spec.presets[0].overrides.cis-cloudwatch-3-console-signin-without-mfa", "overrides an alarm that exclude leaves out"},
+		{"preset-override-period", "spec.presets[0].overrides.cis-cloudwatch-7-cmk-disable-or-deletion.period", "must be 10s, 20s, 30s or a multiple of 60s, got 45s"},
+		{"preset-override-threshold-type", "spec.presets[0].overrides.cis-cloudwatch-5-cloudtrail-changes.threshold", "must be a number, got high"},
+		{"preset-override-treat-missing", "spec.presets[0].overrides.cis-cloudwatch-5-cloudtrail-changes.treatMissingData", "got NotBreaching"},
+		{"preset-override-unknown-field", "spec.presets[0].overrides.cis-cloudwatch-5-cloudtrail-changes.filterPattern", "unknown field"},
+		{"preset-twice", "spec.presets[1].name", "preset included twice (also spec.presets[0])"},
+		{"preset-unknown-exclude", "spec.presets[0].exclude[0]", "names no alarm of preset cis-aws-foundations 1 (its alarms: cis-cloudwatch-1-root-user-usage,"},
+		{"preset-unknown-name", "spec.presets[0].name", "names no preset kmswatch ships: cis-aws-foundations, got cis-aws"},
+		{"preset-unknown-override", "spec.presets[0].overrides.cis-cloudwatch-7-cmk-disable-or-delete", "(did you mean cis-cloudwatch-7-cmk-disable-or-deletion?)"},
+		{"preset-unknown-version", "spec.presets[0].version", "is not a version of preset cis-aws-foundations (versions: 1), got 1.4.0"},
 	}
 	files, err := filepath.Glob("testdata/bad/*.yaml")
 	if err != nil {

@@ -35,6 +35,10 @@ func TestReadmeReferenceMatchesSchema(t *testing.T) {
 			walk(items, path+"[]", depth+1)
 			return
 		}
+		if values, ok := node["additionalProperties"].(map[string]any); ok {
+			// A map keyed by name (spec.presets[].overrides): one row per field of its values.
+			walk(values, path+".<alarm>", depth+1)
+		}
 		props, _ := node["properties"].(map[string]any)
 		for name, sub := range props {
 			p := name

@@ -29,7 +29,7 @@ var (
 		"Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"}
 )
 
-// Limits from the AWS APIs (aws-api.md §1) and from kmswatch's tags.
+// Limits from the AWS API references and from kmswatch's tags.
 const (
 	MaxMonitorName        = 63  // kept short so the kmswatch.dev/monitor tag value and log lines stay readable
 	MaxAlarmName          = 255 // PutMetricAlarm AlarmName
@@ -83,6 +83,7 @@ var (
 	reEventSource = regexp.MustCompile(`^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$`)
 	reEventName   = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 	reErrorCode   = regexp.MustCompile(`^\*?[A-Za-z0-9.:_-]+\*?$`)
+	reAccountID   = regexp.MustCompile(`^` + arnAccount + `$`)
 )
 
 func contains[T comparable](set []T, v T) bool {

@@ -94,7 +94,9 @@ func schemaCheck(root, s *schemaNode, path string, v any) []string {
 		for k, x := range obj {
 			ps, ok := s.Properties[k]
 			if !ok {
-				if s.AdditionalProperties != nil && !*s.AdditionalProperties {
+				if vs := s.valueSchema(); vs != nil {
+					errs = append(errs, schemaCheck(root, vs, path+"."+k, x)...)
+				} else if s.closed() {
 					fail("unknown property %s", k)
 				}
 				continue

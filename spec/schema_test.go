@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kmswatch/kmswatch/spec/presets"
 )
 
 // schemaNode is the subset of JSON Schema that monitor.schema.json uses.
@@ -20,7 +22,7 @@ type schemaNode struct {
 	Enum                 []any                  `json:"enum"`
 	Properties           map[string]*schemaNode `json:"properties"`
 	Required             []string               `json:"required"`
-	AdditionalProperties *bool                  `json:"additionalProperties"`
+	AdditionalProperties json.RawMessage        `json:"additionalProperties"`
 	Items                *schemaNode            `json:"items"`
 	Pattern              string                 `json:"pattern"`
 	MinLength            *int                   `json:"minLength"`
@@ -43,6 +45,21 @@ func loadSchema(t *testing.T) *schemaNode {
 		t.Fatal(err)
 	}
 	return &s
+}
+
+// closed reports additionalProperties: false.
+func (s *schemaNode) closed() bool { return string(s.AdditionalProperties) == "false" }
+
+// valueSchema is additionalProperties when it is a schema (a map's values), else nil.
+func (s *schemaNode) valueSchema() *schemaNode {
+	if len(s.AdditionalProperties) == 0 || s.AdditionalProperties[0] != '{' {
+		return nil
+	}
+	var v schemaNode
+	if err := json.Unmarshal(s.AdditionalProperties, &v); err != nil {
+		return nil
+	}
+	return &v
 }
 
 func (s *schemaNode) resolve(root *schemaNode) *schemaNode {
@@ -83,7 +100,10 @@ func TestSchemaMatchesTypes(t *testing.T) {
 			}
 			return out
 		}(),
-		"Metric.unit": strs(units),
+		"Metric.unit":                     strs(units),
+		"PresetOverride.treatMissingData": strs(treatMissingDataValues),
+		"PresetRef.name":                  strs(presets.Names()),
+		"PresetRef.version":               strs(presets.AllVersions()),
 	}
 	seenEnums := map[string]bool{}
 	var walk func(path string, t reflect.Type, s *schemaNode)
@@ -112,7 +132,7 @@ func TestSchemaMatchesTypes(t *testing.T) {
 			if !has("object") {
 				t.Errorf("%s: schema type %v, want object", path, types)
 			}
-			if s.AdditionalProperties == nil || *s.AdditionalProperties {
+			if !s.closed() {
 				t.Errorf("%s: additionalProperties must be false", path)
 			}
 			fields := jsonFields(typ)
@@ -138,6 +158,13 @@ func TestSchemaMatchesTypes(t *testing.T) {
 					walk(typ.Name()+"."+k, ft, ps)
 				}
 			}
+		case typ.Kind() == reflect.Map:
+			vs := s.valueSchema()
+			if !has("object") || vs == nil {
+				t.Errorf("%s: schema type %v, want object with an additionalProperties schema", path, types)
+				return
+			}
+			walk(path+"{}", typ.Elem(), vs)
 		case typ.Kind() == reflect.Slice:
 			if !has("array") || s.Items == nil {
 				t.Errorf("%s: schema type %v, want array with items", path, types)
@@ -217,7 +244,9 @@ func TestSchemaAcceptsGoodRejectsBad(t *testing.T) {
 	for _, name := range []string{"unknown-field", "wrong-type-threshold", "wrong-type-list", "duplicate-key", "bad-comparison",
 		"bad-statistic", "bad-treat-missing", "missing-threshold", "bad-retention", "bad-protocol", "bad-kind", "bad-api-version",
 		"bad-monitor-name", "match-and-pattern", "neither-match-nor-pattern", "empty-match", "bad-duration", "too-many-actions",
-		"bad-deletion-policy", "bad-bool", "bad-topic-name", "bad-log-group", "bad-region", "bad-role-arn"} {
+		"bad-deletion-policy", "bad-bool", "bad-topic-name", "bad-log-group", "bad-region", "bad-role-arn",
+		"bad-account", "bad-organization", "preset-missing-version", "preset-unknown-name", "preset-unknown-version",
+		"preset-override-threshold-type", "preset-override-treat-missing", "preset-override-unknown-field"} {
 		f := "testdata/bad/" + name + ".yaml"
 		docs := yamlDocsAsJSON(t, f)
 		if errs := schemaCheck(root, root, "", docs[0]); len(errs) == 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -186,6 +187,8 @@ func checkShape(p *problems, path string, v any, t reflect.Type, depth int) any 
 	switch t.Kind() {
 	case reflect.Struct:
 		return checkStruct(p, path, v, t, depth)
+	case reflect.Map:
+		return checkMap(p, path, v, t, depth)
 	case reflect.Slice:
 		return checkList(p, path, v, t, depth)
 	case reflect.String:
@@ -230,6 +233,26 @@ func checkList(p *problems, path string, v any, t reflect.Type, depth int) any {
 	return out
 }
 
+func checkFloat(p *problems, path string, v any) any {
+	switch x := v.(type) {
+	case nil:
+	case int, int64, uint64:
+		f, _ := strconv.ParseFloat(fmt.Sprint(x), 64)
+		return f
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			p.errorf(path, scalarText(v), "must be a finite number")
+			return nil
+		}
+		return x
+	default:
+		p.errorf(path, scalarText(v), "must be a number")
+	}
+	return nil
+}
+
+// checkString accepts a string, or a number written where a string belongs (converted to its
+// text), and refuses a boolean with a hint about YAML's unquoted yes/no/on/off.
 func checkString(p *problems, path string, v any) any {
 	switch x := v.(type) {
 	case string, nil:
@@ -246,24 +269,6 @@ func checkString(p *problems, path string, v any) any {
 		p.errorf(path, scalarText(v), "must be a string; YAML reads unquoted y, n, yes, no, on, off, true and false as booleans, so quote the value")
 	default:
 		p.errorf(path, scalarText(v), "must be a string")
-	}
-	return nil
-}
-
-func checkFloat(p *problems, path string, v any) any {
-	switch x := v.(type) {
-	case nil:
-	case int, int64, uint64:
-		f, _ := strconv.ParseFloat(fmt.Sprint(x), 64)
-		return f
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			p.errorf(path, scalarText(v), "must be a finite number")
-			return nil
-		}
-		return x
-	default:
-		p.errorf(path, scalarText(v), "must be a number")
 	}
 	return nil
 }
@@ -302,6 +307,46 @@ func checkStruct(p *problems, path string, v any, t reflect.Type, depth int) any
 		out[key] = checkShape(p, sub, it.Value, ft, depth+1)
 	}
 	return out
+}
+
+// checkMap checks a mapping keyed by names (spec.presets[].overrides): string keys, no key
+// twice, each value of the map's element type.
+func checkMap(p *problems, path string, v any, t reflect.Type, depth int) any {
+	if v == nil {
+		return nil
+	}
+	m, ok := v.(yaml.MapSlice)
+	if !ok {
+		p.errorf(path, scalarText(v), "must be a mapping")
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for _, it := range m {
+		key, ok := it.Key.(string)
+		if !ok {
+			p.errorf(path, scalarText(it.Key), "keys must be strings")
+			continue
+		}
+		sub := mapKeyPath(path, key)
+		if _, dup := out[key]; dup {
+			p.errorf(sub, "", "duplicate key")
+			continue
+		}
+		out[key] = checkShape(p, sub, it.Value, t.Elem(), depth+1)
+	}
+	return out
+}
+
+// reMapKey is a key that reads unambiguously after a dot in a field path.
+var reMapKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// mapKeyPath is the field path of a map entry: path.key, or path["key"] when the key has
+// characters that would make the path ambiguous.
+func mapKeyPath(path, key string) string {
+	if reMapKey.MatchString(key) {
+		return path + "." + key
+	}
+	return fmt.Sprintf("%s[%q]", path, key)
 }
 
 // jsonFields maps a struct's JSON names to their types, with embedded structs' fields promoted

@@ -31,6 +31,37 @@ type MonitorSpec struct {
 	LogGroup LogGroup `json:"logGroup"`
 	Topics   []Topic  `json:"topics,omitempty"`
 	Alarms   []Alarm  `json:"alarms,omitempty"`
+	// Presets include named, versioned sets of alarms shipped with kmswatch (spec/presets).
+	// Load expands them into Alarms, so a loaded Monitor has none left.
+	Presets []PresetRef `json:"presets,omitempty"`
+}
+
+// PresetRef includes a preset's alarms in the Monitor. Each becomes an ordinary alarm under the
+// preset's own, stable name (spec/presets), with the preset's filter pattern and settings, the
+// alarm actions given here, and the overrides; excluded alarms are left out.
+type PresetRef struct {
+	// Name and Version select the preset; a version's names and patterns never change.
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// AlarmActions are given to every alarm of the preset: topic names of this Monitor or SNS
+	// topic ARNs.
+	AlarmActions []string `json:"alarmActions,omitempty"`
+	// Overrides change the settings of single alarms, keyed by the preset's alarm name.
+	Overrides map[string]PresetOverride `json:"overrides,omitempty"`
+	// Exclude leaves out alarms of the preset, by name.
+	Exclude []string `json:"exclude,omitempty"`
+}
+
+// PresetOverride is what a Monitor may change in one alarm of a preset. Unset fields keep the
+// preset's value; the filter pattern and the names are not overridable.
+type PresetOverride struct {
+	Threshold         *float64 `json:"threshold,omitempty"`
+	Period            Duration `json:"period,omitzero"`
+	EvaluationPeriods int      `json:"evaluationPeriods,omitempty"`
+	DatapointsToAlarm int      `json:"datapointsToAlarm,omitempty"`
+	TreatMissingData  string   `json:"treatMissingData,omitempty"`
+	// AlarmActions replace the preset-wide alarmActions for this alarm.
+	AlarmActions []string `json:"alarmActions,omitempty"`
 }
 
 // DeletionPolicy says what happens to a resource whose item is removed from a Monitor.
@@ -63,7 +94,11 @@ type Trail struct {
 	// LogFileValidation defaults to true.
 	LogFileValidation *bool  `json:"logFileValidation,omitempty"`
 	KMSKeyID          string `json:"kmsKeyId,omitempty"`
-	Ownership         `json:",inline"`
+	// Organization makes the trail an organization trail (IsOrganizationTrail), logging every
+	// account of the AWS Organization; only the management account or CloudTrail's delegated
+	// administrator may create one.
+	Organization *bool `json:"organization,omitempty"`
+	Ownership    `json:",inline"`
 }
 
 // LogGroup is the CloudWatch Logs log group the trail delivers to and the metric filters read.
@@ -127,6 +162,9 @@ type Match struct {
 	ErrorCodes []string `json:"errorCodes,omitempty"`
 	// PrincipalArn matches $.userIdentity.sessionContext.sessionIssuer.arn or $.userIdentity.arn.
 	PrincipalArn string `json:"principalArn,omitempty"`
+	// Accounts match $.recipientAccountId against each account id, joined with ||: the account
+	// an event happened in, which is what tells accounts apart in an organization trail.
+	Accounts []string `json:"accounts,omitempty"`
 }
 
 // Metric is what the metric filter publishes and the alarm watches.

@@ -55,6 +55,35 @@ func validateFile(monitors []Monitor, docs []int, file string) (ErrorList, []Pro
 		for j, a := range m.Spec.Alarms {
 			claimOnce(fmt.Sprintf("spec.alarms[%d].name", j), "alarm", a.Name)
 		}
+		// A preset claims its alarms together: one problem per entry, not one per alarm.
+		type clash struct {
+			names []string
+			owner claim
+		}
+		byRef := map[int]*clash{}
+		for _, pa := range expandPresets(&m.Spec) {
+			key := "alarm\x00" + region + "\x00" + pa.alarm.Name
+			c, taken := claims[key]
+			if !taken || c.index == i {
+				claims[key] = claim{m.Metadata.Name, docs[i], i}
+				continue
+			}
+			if byRef[pa.ref] == nil {
+				byRef[pa.ref] = &clash{owner: c}
+			}
+			byRef[pa.ref].names = append(byRef[pa.ref].names, pa.alarm.Name)
+		}
+		for j := range m.Spec.Presets {
+			c := byRef[j]
+			if c == nil {
+				continue
+			}
+			more := ""
+			if len(c.names) > 1 {
+				more = fmt.Sprintf(" and %d more", len(c.names)-1)
+			}
+			p.errorf(fmt.Sprintf("spec.presets[%d]", j), "", "its alarms (%s%s) are already claimed by Monitor %q (document %d); two Monitors would undo each other's changes", c.names[0], more, c.owner.monitor, c.owner.doc)
+		}
 		errs = append(errs, p.errs...)
 		warnings = append(warnings, p.warnings...)
 	}
@@ -107,6 +136,7 @@ func validateMonitor(p *problems, m *Monitor) {
 			filterNames[a.FilterName] = i
 		}
 	}
+	checkPresetClashes(p, s, validatePresets(p, s, topics))
 }
 
 func validatePolicy(p *problems, path string, o Ownership) {
@@ -143,6 +173,11 @@ func validateTrail(p *problems, t *Trail) {
 		p.errorf(path+".kmsKeyId", t.KMSKeyID, "must not be an alias, which cannot be checked for drift (CloudTrail reports the key ARN): use the key's id or key ARN")
 	default:
 		p.errorf(path+".kmsKeyId", t.KMSKeyID, "must be a KMS key id or key ARN")
+	}
+	if t.Organization != nil && *t.Organization {
+		// The field is part of the spec ahead of the controller: say so rather than let a
+		// declared organization trail silently become an account trail.
+		p.warnf(path+".organization", "true", "kmswatch does not create or update organization trails yet: it manages this trail as a trail of the account it runs in (IsOrganizationTrail is left as it is)")
 	}
 	if t.MultiRegion != nil && !*t.MultiRegion {
 		p.warnf(path+".multiRegion", "false", "a single-region trail does not see KMS calls made in other regions (and CIS asks for a multi-region trail): activity there never reaches these alarms")

@@ -34,6 +34,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runValidate(ctx, args, stdout, stderr)
 	case "test":
 		return runTest(ctx, args, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "kmswatch %s\n", version)
 		return 0
@@ -57,8 +59,12 @@ func usage(w io.Writer) {
                  [--endpoint-url URL] [--cloudwatch-protocol cbor|query|json] [--region R]
                  [--listen 127.0.0.1:8080] [--log-format json|console] [--output text|json]
                  [--account-id ID] [--prune-removed-monitors] [-v 1]
-  kmswatch validate -f FILE          offline; exit 0 valid, 3 invalid
+  kmswatch validate -f FILE [--expand]   offline; exit 0 valid, 3 invalid; --expand prints the
+                                     Monitors as applied (presets expanded) as YAML
   kmswatch test -f FILE --events F   offline; which alarms match which CloudTrail events
+  kmswatch audit [--region R ...] [--output text|json] [--endpoint-url URL] [--cloudwatch-protocol cbor|query|json]
+                                     read-only check of the account against Security Hub CloudWatch.1-14;
+                                     exit 0 all pass, 2 some fail, 1 could not read
   kmswatch demo                      the lab end to end against the embedded emulator
   kmswatch healthcheck [--url http://127.0.0.1:8080/healthz]   exit 0 if the URL answers 2xx (container health checks)
   kmswatch version

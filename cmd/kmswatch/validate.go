@@ -10,17 +10,20 @@ import (
 	"github.com/kmswatch/kmswatch/spec"
 )
 
-// runValidate is `kmswatch validate -f FILE`: load and validate offline. Exit 0 when valid
-// (warnings on stderr), 3 when invalid, with one problem per line on stderr.
+// runValidate is `kmswatch validate -f FILE [--expand]`: load and validate offline. Exit 0 when
+// valid (warnings on stderr), 3 when invalid, with one problem per line on stderr. With --expand,
+// stdout is the Monitors as they will be applied — presets expanded into alarms, defaults set — as
+// YAML that loads again to the same Monitors; the summary line goes to stderr.
 func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	file := fs.String("f", "", "monitor.yaml to validate")
+	expand := fs.Bool("expand", false, "print the Monitors as they will be applied (presets expanded, defaults set) as YAML")
 	if err := fs.Parse(args); err != nil {
 		return exitInvalid
 	}
 	if *file == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: kmswatch validate -f FILE")
+		fmt.Fprintln(stderr, "usage: kmswatch validate -f FILE [--expand]")
 		return exitInvalid
 	}
 	f, code := loadSpec(*file, stderr)
@@ -31,7 +34,15 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int
 	for _, m := range f.Monitors {
 		alarms += len(m.Spec.Alarms)
 	}
-	fmt.Fprintf(stdout, "%s: valid: %d monitor(s), %d alarm(s), %d warning(s)\n", *file, len(f.Monitors), alarms, len(f.Warnings))
+	summary := stdout
+	if *expand {
+		if err := writeExpanded(stdout, *file, f.Monitors); err != nil {
+			fmt.Fprintf(stderr, "kmswatch: %v\n", err)
+			return exitFailed
+		}
+		summary = stderr
+	}
+	fmt.Fprintf(summary, "%s: valid: %d monitor(s), %d alarm(s), %d warning(s)\n", *file, len(f.Monitors), alarms, len(f.Warnings))
 	return exitOK
 }
 
