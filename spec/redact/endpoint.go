@@ -57,7 +57,7 @@ func Endpoint(endpoint string) string {
 	}
 	if a, err := mail.ParseAddress(endpoint); err == nil && a.Address == endpoint && a.Name == "" {
 		at := strings.LastIndexByte(endpoint, '@')
-		if local := endpoint[:at]; looksLikeToken(local) && local != Placeholder {
+		if local := endpoint[:at]; LooksLikeToken(local) && local != Placeholder {
 			return Placeholder + endpoint[at:] + "#" + digest(endpoint)
 		}
 		return endpoint
@@ -121,7 +121,7 @@ func displayPath(path string) (string, bool) {
 		if err != nil {
 			plain = seg
 		}
-		if afterMarker || looksLikeToken(plain) || looksLikeToken(seg) {
+		if afterMarker || LooksLikeToken(plain) || LooksLikeToken(seg) {
 			segments[i] = Placeholder
 			hidden = true
 			continue

@@ -133,7 +133,7 @@ func escapedForms(e string) []string {
 // bareSecrets lists what a Redactor looks for on its own in free text: the secret parts of an
 // endpoint (those its display form hides, as written and unescaped), and the pieces of each
 // between URL delimiters. A user name or password counts from MinSecretLen characters on; any
-// other part or piece only if it also looks generated (letters and digits, or looksLikeToken),
+// other part or piece only if it also looks generated (letters and digits, or LooksLikeToken),
 // so that a hidden readable word such as "notify" after a marker segment is not hidden in every
 // message that happens to use it.
 func bareSecrets(e string) []string {
@@ -155,7 +155,7 @@ func bareSecrets(e string) []string {
 func isURLDelimiter(r rune) bool { return strings.ContainsRune("/?#[]@!$&'()*+,;=:% ", r) }
 
 func generated(s string) bool {
-	if looksLikeToken(s) {
+	if LooksLikeToken(s) {
 		return true
 	}
 	letter := strings.IndexFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) >= 0

@@ -43,13 +43,13 @@ var (
 	reAlnumRun = regexp.MustCompile(`[A-Za-z0-9]{16,}`)
 )
 
-// looksLikeToken reports whether s holds something shaped like a generated credential: a UUID,
+// LooksLikeToken reports whether s holds something shaped like a generated credential: a UUID,
 // a run of 16 or more hex digits, or a run of letters and digits that is 16 or more long with
 // both letters and digits, 20 or more long in mixed case, or 32 or more long in any case
 // (base64, base62 and the like; the separators of base64url split such a run into pieces that
 // each stay long). Readable words rarely match; when one does (CloudWatchAlarmsProduction), it
 // is hidden too, which costs readability and never a secret.
-func looksLikeToken(s string) bool {
+func LooksLikeToken(s string) bool {
 	if reUUID.MatchString(s) || reHexRun.MatchString(s) {
 		return true
 	}
@@ -79,5 +79,5 @@ func looksLikeToken(s string) bool {
 var reQueryKey = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.\-\[\]]{0,39}$`)
 
 func isPlainQueryKey(k string) bool {
-	return reQueryKey.MatchString(k) && !looksLikeToken(k)
+	return reQueryKey.MatchString(k) && !LooksLikeToken(k)
 }
