@@ -217,7 +217,8 @@ func TestSchemaAcceptsGoodRejectsBad(t *testing.T) {
 	for _, name := range []string{"unknown-field", "wrong-type-threshold", "wrong-type-list", "duplicate-key", "bad-comparison",
 		"bad-statistic", "bad-treat-missing", "missing-threshold", "bad-retention", "bad-protocol", "bad-kind", "bad-api-version",
 		"bad-monitor-name", "match-and-pattern", "neither-match-nor-pattern", "empty-match", "bad-duration", "too-many-actions",
-		"bad-deletion-policy", "bad-bool", "bad-topic-name", "bad-log-group", "bad-region", "bad-role-arn"} {
+		"bad-deletion-policy", "bad-bool", "bad-topic-name", "bad-log-group", "bad-region", "bad-role-arn",
+		"endpoint-and-endpoint-from", "endpoint-from-bad-env", "endpoint-from-no-env"} {
 		f := "testdata/bad/" + name + ".yaml"
 		docs := yamlDocsAsJSON(t, f)
 		if errs := schemaCheck(root, root, "", docs[0]); len(errs) == 0 {
