@@ -58,9 +58,14 @@ func (e FieldError) String() string { return e.Error() }
 // value or one with spaces must be visible as such.
 var plainValue = regexp.MustCompile(`^[A-Za-z0-9._:/@+=*$#?&%~-]+$`)
 
+// displayDigest ends a display form that hid something (spec/redact).
+var displayDigest = regexp.MustCompile(`#[0-9a-f]{6}$`)
+
 func showValue(v string) string {
 	const maxShown = 120
-	if len(v) > maxShown {
+	// A display form is never shortened: its digest, at the end, is what tells it apart, and a
+	// cut one would no longer be its own display form.
+	if len(v) > maxShown && !displayDigest.MatchString(v) {
 		v = v[:maxShown] + "…"
 	}
 	if plainValue.MatchString(v) {
