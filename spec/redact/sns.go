@@ -24,7 +24,9 @@ const SNSPasswordMask = "****"
 //     re-subscribing on every run, https://github.com/saltstack/salt/pull/25289), and
 //     ListSubscriptionsByTopic's response shows https://username:****@example.com/myroute
 //     (https://github.com/hashicorp/terraform-provider-aws/pull/861, after which the provider
-//     matched pending subscriptions against the endpoint masked the same way).
+//     matched pending subscriptions against the endpoint masked the same way). Both sources
+//     observed ListSubscriptionsByTopic; that ListSubscriptions masks alike is inferred from the
+//     guide's "only retrievable from GetSubscriptionAttributes".
 //   - GetSubscriptionAttributes returns the full endpoint in its Endpoint attribute: the
 //     Terraform provider reads the endpoint from it and its acceptance test of an
 //     auto-confirming endpoint with basic-auth credentials verifies the imported endpoint,
