@@ -29,6 +29,21 @@
 // (via spec/pattern, with the error's offset); duplicates within a Monitor, and two Monitors of
 // one file claiming the same resource in the same region.
 //
+// # Endpoints and secrets
+//
+// A subscription's endpoint is written in the file (endpoint) or read from an environment
+// variable when the file is loaded (endpointFrom: {env: NAME}), exactly one of the two. The
+// variable is read through LoadOptions.LookupEnv (os.LookupEnv by default); unset or empty, it
+// is an error naming the field and the variable, or a warning under LoadOptions.AllowUnsetEnv
+// (offline validation). The value lands in Subscription.Resolved, a Secret that prints, and
+// marshals to JSON and YAML, only in its display form; the Monitor keeps the form the file used,
+// so a printed spec never holds the value. Subscription.Target is the endpoint to subscribe,
+// Subscription.Display the one to print.
+//
+// No problem this package reports shows a secret: validation names endpoints by their display
+// form (spec/redact.Endpoint), and every value reported at a subscription's path that could be
+// a URL or a token is shown as its display form too, whatever put it there.
+//
 // Alarm.Pattern is the filter pattern sent to AWS: filterPattern verbatim (CIS strings must stay
 // byte-identical), or the match shorthand compiled to one canonical JSON pattern. match.accounts
 // compiles to $.recipientAccountId clauses, compared as text.

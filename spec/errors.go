@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/kmswatch/kmswatch/spec/redact"
 )
 
 // FieldError is one problem found in a monitor.yaml file: where it is (file, document, field path)
@@ -54,11 +56,16 @@ func (e FieldError) String() string { return e.Error() }
 
 // plainValue is what prints without quotes: quoting "45s" would only add noise, but an empty
 // value or one with spaces must be visible as such.
-var plainValue = regexp.MustCompile(`^[A-Za-z0-9._:/@+=*$-]+$`)
+var plainValue = regexp.MustCompile(`^[A-Za-z0-9._:/@+=*$#?&%~-]+$`)
+
+// displayDigest ends a display form that hid something (spec/redact).
+var displayDigest = regexp.MustCompile(`#[0-9a-f]{6}$`)
 
 func showValue(v string) string {
 	const maxShown = 120
-	if len(v) > maxShown {
+	// A display form is never shortened: its digest, at the end, is what tells it apart, and a
+	// cut one would no longer be its own display form.
+	if len(v) > maxShown && !displayDigest.MatchString(v) {
 		v = v[:maxShown] + "…"
 	}
 	if plainValue.MatchString(v) {
@@ -89,9 +96,21 @@ type problems struct {
 }
 
 func (p *problems) errorf(path, value, format string, args ...any) {
-	p.errs = append(p.errs, &FieldError{File: p.file, Doc: p.doc, Path: path, Value: value, Msg: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, &FieldError{File: p.file, Doc: p.doc, Path: path, Value: safeValue(path, value), Msg: fmt.Sprintf(format, args...)})
 }
 
 func (p *problems) warnf(path, value, format string, args ...any) {
-	p.warnings = append(p.warnings, Problem{File: p.file, Doc: p.doc, Path: path, Value: value, Msg: fmt.Sprintf(format, args...), Warning: true})
+	p.warnings = append(p.warnings, Problem{File: p.file, Doc: p.doc, Path: path, Value: safeValue(path, value), Msg: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// safeValue is the one check that no problem about a subscription shows a secret: whatever
+// reached the value — an endpoint, a URL pasted where a variable name belongs, a URL written as
+// a string where a mapping or list belongs — is shown as its display form (redact.Endpoint)
+// unless it is plainly no URL and no token. Display forms are their own display forms, so values
+// that validation has already redacted pass unchanged.
+func safeValue(path, value string) string {
+	if !strings.Contains(path, ".subscriptions") || !strings.ContainsAny(value, ":/@?=#&%") && !redact.LooksLikeToken(value) {
+		return value
+	}
+	return redact.Endpoint(value)
 }

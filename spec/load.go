@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/kmswatch/kmswatch/spec/redact"
 	yaml "go.yaml.in/yaml/v2"
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -33,9 +34,31 @@ type File struct {
 	Warnings []Problem
 }
 
-// Load reads, decodes, defaults and validates the monitor.yaml at path. An invalid file returns
-// an ErrorList holding every problem of every document; any other error is an I/O error.
-func Load(path string) (*File, error) {
+// LoadOptions says how a file is loaded. The zero value reads endpointFrom variables from the
+// process environment and requires each to be set: what `kmswatch run` needs.
+type LoadOptions struct {
+	// LookupEnv reads the variable an endpointFrom names; nil means os.LookupEnv. Tests inject
+	// their own rather than change the process environment.
+	LookupEnv func(name string) (string, bool)
+	// AllowUnsetEnv makes an endpointFrom variable that is unset or empty a warning instead of
+	// an error, for offline validation (`kmswatch validate` without --strict, `kmswatch test`):
+	// the variable is set where kmswatch runs, not where the file is reviewed. The endpoint is
+	// then left unresolved (Subscription.Resolved empty) and unchecked.
+	AllowUnsetEnv bool
+}
+
+// Load reads, decodes, defaults and validates the monitor.yaml at path, with the zero
+// LoadOptions. An invalid file returns an ErrorList holding every problem of every document;
+// any other error is an I/O error.
+func Load(path string) (*File, error) { return LoadOptions{}.Load(path) }
+
+// LoadBytes is Load for data already in memory; name (the file's path) prefixes every problem.
+func LoadBytes(data []byte, name string) (*File, error) {
+	return LoadOptions{}.LoadBytes(data, name)
+}
+
+// Load is the package's Load with these options.
+func (o LoadOptions) Load(path string) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open monitor file: %w", err)
@@ -47,11 +70,11 @@ func Load(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read monitor file %s: %w", path, err)
 	}
-	return LoadBytes(data, path)
+	return o.LoadBytes(data, path)
 }
 
-// LoadBytes is Load for data already in memory; name (the file's path) prefixes every problem.
-func LoadBytes(data []byte, name string) (*File, error) {
+// LoadBytes is the package's LoadBytes with these options.
+func (o LoadOptions) LoadBytes(data []byte, name string) (*File, error) {
 	if len(data) > MaxFileSize {
 		return nil, ErrorList{{File: name, Msg: fmt.Sprintf("file is larger than %d bytes (1 MiB); a monitor.yaml is a few kilobytes", MaxFileSize)}}
 	}
@@ -60,22 +83,25 @@ func LoadBytes(data []byte, name string) (*File, error) {
 		return nil, ErrorList{{File: name, Msg: fmt.Sprintf("file has %d documents, more than the limit of %d", len(docs), MaxDocuments)}}
 	}
 	var errs ErrorList
+	var warnings []Problem
 	out := &File{}
 	var docNums []int
 	for i, doc := range docs {
 		p := &problems{file: name, doc: i + 1}
 		m, ok := decodeDocument(doc, p)
-		errs = append(errs, p.errs...)
 		if ok {
 			SetDefaults(&m)
+			o.resolveEndpoints(p, &m)
 			out.Monitors = append(out.Monitors, m)
 			docNums = append(docNums, i+1)
 		}
+		errs = append(errs, p.errs...)
+		warnings = append(warnings, p.warnings...)
 	}
 	if len(docs) == 0 {
 		errs = append(errs, &FieldError{File: name, Msg: "no Monitor document in file (want apiVersion: " + APIVersion + ", kind: " + KindMonitor + ")"})
 	}
-	verrs, warnings := validateFile(out.Monitors, docNums, name)
+	verrs, vwarnings := validateFile(out.Monitors, docNums, name)
 	errs = append(errs, verrs...)
 	if len(errs) > 0 {
 		return nil, errs
@@ -83,13 +109,15 @@ func LoadBytes(data []byte, name string) (*File, error) {
 	for i := range out.Monitors {
 		ExpandPresets(&out.Monitors[i])
 	}
-	out.Warnings = warnings
+	out.Warnings = append(warnings, vwarnings...)
 	return out, nil
 }
 
 // Validate checks monitors built in code (or loaded and changed) as Load checks a file; it
-// expects SetDefaults to have run. Problems name documents by their position in monitors, from 1.
-// It checks spec.presets but does not expand them: ExpandPresets does.
+// expects SetDefaults to have run. It checks spec.presets but does not expand them
+// (ExpandPresets does). It reads no environment: an endpointFrom subscription is checked with the
+// value in its Resolved field, and not at all while that is empty. Problems name documents by
+// their position in monitors, from 1.
 func Validate(monitors []Monitor) (ErrorList, []Problem) {
 	nums := make([]int, len(monitors))
 	for i := range nums {
@@ -140,7 +168,7 @@ func decodeDocument(doc []byte, p *problems) (Monitor, bool) {
 		err = sigsyaml.UnmarshalStrict(data, &m)
 	}
 	if err != nil {
-		p.errorf("", "", "decode: %v", err)
+		p.errorf("", "", "decode: %s", redact.Text(err.Error()))
 		return m, false
 	}
 	return m, true

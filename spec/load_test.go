@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kmswatch/kmswatch/spec/redact/redacttest"
 )
 
 // TestBadSpecs loads each file of testdata/bad and expects exactly the named problem: its field
@@ -23,10 +25,12 @@ func TestBadSpecs(t *testing.T) {
 		{"bad-comparison", "spec.alarms[0].comparison", "got GreaterOrEqual"},
 		{"bad-deletion-policy", "spec.logGroup.deletionPolicy", "must be Retain or Delete, got Orphan"},
 		{"bad-duration", "spec.alarms[0].period", "a bare number has no unit), got 60"},
-		{"bad-email", "spec.topics[0].subscriptions[0].endpoint", "must be an email address such as secops@example.com, got secops-at-example.com"},
+		// Not an email address, so not known to be free of secrets: shown by its digest only.
+		{"bad-email", "spec.topics[0].subscriptions[0].endpoint", "must be an email address such as secops@example.com, got REDACTED#501c49"},
 		{"bad-event-name", "spec.alarms[0].match.eventNames[0]", "must be an API action name such as Decrypt, got kms:Decrypt"},
 		{"bad-filter-name", "spec.alarms[0].filterName", "must not contain ':' or '*'"},
 		{"bad-https", "spec.topics[0].subscriptions[0].endpoint", "must be an absolute https:// URL, got http://hooks.example.com/kms"},
+		{"bad-https-credentials", "spec.topics[0].subscriptions[0].endpoint", "must be an absolute https:// URL, got http://REDACTED@pager.example.com/sns#bcad4f"},
 		{"bad-kind", "kind", "must be Monitor, got Alarm"},
 		{"bad-kms-key", "spec.trail.kmsKeyId", "got my-key"},
 		{"bad-log-group", "spec.logGroup.name", `got "example loggroup"`},
@@ -52,6 +56,13 @@ func TestBadSpecs(t *testing.T) {
 		{"duplicate-key", "spec.alarms[0].threshold", "duplicate key"},
 		{"duplicate-topic", "spec.topics[1].name", "duplicate topic name"},
 		{"empty-match", "spec.alarms[0].match", "has no clause"},
+		{"endpoint-and-endpoint-from", "spec.topics[0].subscriptions[0]", "give endpoint or endpointFrom, not both"},
+		{"endpoint-from-bad-env", "spec.topics[0].subscriptions[0].endpointFrom.env", "must be an environment variable name: letters, digits and '_', not starting with a digit, got ONCALL-WEBHOOK-URL"},
+		{"endpoint-from-bad-value", "spec.topics[0].subscriptions[0].endpointFrom.env", "the value of KMSWATCH_TEST_HTTP_URL must be an absolute https:// URL, got http://REDACTED@hooks.example.com/sns#"},
+		{"endpoint-from-empty", "spec.topics[0].subscriptions[0].endpointFrom.env", "environment variable KMSWATCH_TEST_EMPTY is set but empty"},
+		{"endpoint-from-newline", "spec.topics[0].subscriptions[0].endpointFrom.env", "the value of KMSWATCH_TEST_NEWLINE has leading or trailing white space (a newline from a file?), got REDACTED#"},
+		{"endpoint-from-no-env", "spec.topics[0].subscriptions[0].endpointFrom.env", "is required: the name of the environment variable that holds the endpoint"},
+		{"endpoint-from-unset", "spec.topics[0].subscriptions[0].endpointFrom.env", "environment variable KMSWATCH_TEST_UNSET is not set"},
 		{"errors-and-success", "spec.alarms[0].match.successOnly", "match nothing"},
 		{"fifo-topic", "spec.topics[0].name", "FIFO"},
 		{"match-and-pattern", "spec.alarms[0].filterPattern", "either match or filterPattern, not both"},
@@ -91,7 +102,7 @@ func TestBadSpecs(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
-			_, err := Load("testdata/bad/" + tc.file + ".yaml")
+			_, err := LoadOptions{LookupEnv: fixtureEnv}.Load("testdata/bad/" + tc.file + ".yaml")
 			var list ErrorList
 			if !errors.As(err, &list) {
 				t.Fatalf("want an ErrorList, got %v", err)
@@ -110,8 +121,22 @@ func TestBadSpecs(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), file+": document 1: "+tc.path) {
 				t.Errorf("error text %q does not start with file, document and path", err)
 			}
+			if leaks := redacttest.Leaks(err.Error() + e.Value); len(leaks) > 0 {
+				t.Errorf("the problem shows the secrets %q: %v (value %q)", leaks, err, e.Value)
+			}
 		})
 	}
+}
+
+// fixtureEnv is the environment the bad fixtures are loaded in: the variables they name are
+// set (or not) here, never in the process environment.
+func fixtureEnv(name string) (string, bool) {
+	v, ok := map[string]string{
+		"KMSWATCH_TEST_EMPTY":    "",
+		"KMSWATCH_TEST_HTTP_URL": "http://user:PASSWORD456@hooks.example.com/sns",
+		"KMSWATCH_TEST_NEWLINE":  "https://events.example.com/integration/amazonsns?apiKey=SECRETKEY123\n",
+	}[name]
+	return v, ok
 }
 
 // TestAllProblemsReported: one run reports every problem of every document, one per line.

@@ -246,7 +246,8 @@ func TestSchemaAcceptsGoodRejectsBad(t *testing.T) {
 		"bad-monitor-name", "match-and-pattern", "neither-match-nor-pattern", "empty-match", "bad-duration", "too-many-actions",
 		"bad-deletion-policy", "bad-bool", "bad-topic-name", "bad-log-group", "bad-region", "bad-role-arn",
 		"bad-account", "bad-organization", "preset-missing-version", "preset-unknown-name", "preset-unknown-version",
-		"preset-override-threshold-type", "preset-override-treat-missing", "preset-override-unknown-field"} {
+		"preset-override-threshold-type", "preset-override-treat-missing", "preset-override-unknown-field",
+		"endpoint-and-endpoint-from", "endpoint-from-bad-env", "endpoint-from-no-env"} {
 		f := "testdata/bad/" + name + ".yaml"
 		docs := yamlDocsAsJSON(t, f)
 		if errs := schemaCheck(root, root, "", docs[0]); len(errs) == 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kmswatch/kmswatch/spec/redact"
 	yaml "go.yaml.in/yaml/v2"
 )
 
@@ -115,7 +116,9 @@ func parseTree(doc []byte) (any, error) {
 		if strings.Contains(err.Error(), "cannot unmarshal") {
 			return nil, fmt.Errorf("document must be a mapping with apiVersion, kind, metadata and spec")
 		}
-		return nil, fmt.Errorf("parse YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		// The parser's messages quote little of the text, but a URL in one must not carry its
+		// credentials into a CI log.
+		return nil, fmt.Errorf("parse YAML: %s", redact.Text(strings.TrimPrefix(err.Error(), "yaml: ")))
 	}
 	// yaml.v2 decodes a list of mappings into a MapSlice (both are slices) as items with nil
 	// keys; look again at such a document to tell a list from a mapping with a null key.

@@ -117,10 +117,26 @@ type Topic struct {
 	Ownership     `json:",inline"`
 }
 
-// Subscription is keyed by (topic, protocol, endpoint); AWS assigns its ARN.
+// Subscription is keyed by (topic, protocol, endpoint); AWS assigns its ARN. The endpoint is
+// written in the file (Endpoint) or read from the environment when the file is loaded
+// (EndpointFrom), exactly one of the two, so that an endpoint carrying a credential need not be
+// committed. Target is the endpoint to subscribe; Display is what may be printed.
 type Subscription struct {
 	Protocol string `json:"protocol"`
-	Endpoint string `json:"endpoint"`
+	// Endpoint is the endpoint as written in the file; empty when EndpointFrom is given.
+	Endpoint string `json:"endpoint,omitempty"`
+	// EndpointFrom names where the endpoint is read from, in place of Endpoint.
+	EndpointFrom *EndpointSource `json:"endpointFrom,omitempty"`
+	// Resolved is the endpoint read through EndpointFrom when the file was loaded; empty for an
+	// Endpoint written in the file, and when the variable was unset and that was allowed
+	// (LoadOptions.AllowUnsetEnv). It never appears in JSON or YAML, and prints redacted.
+	Resolved Secret `json:"-"`
+}
+
+// EndpointSource says where an endpoint is read from.
+type EndpointSource struct {
+	// Env is the name of an environment variable holding the endpoint.
+	Env string `json:"env"`
 }
 
 // Alarm is a metric filter on the log group and the CloudWatch alarm on the metric it publishes.

@@ -221,28 +221,77 @@ func validateTopics(p *problems, topics []Topic) map[string]bool {
 		}
 		validatePolicy(p, path, t.Ownership)
 		seen := map[string]int{}
-		for j, s := range t.Subscriptions {
+		for j := range t.Subscriptions {
+			s := &t.Subscriptions[j]
 			sp := fmt.Sprintf("%s.subscriptions[%d]", path, j)
-			if s.Protocol == "" {
-				p.errorf(sp+".protocol", "", "is required")
-			} else if !contains(protocols, s.Protocol) {
-				p.errorf(sp+".protocol", s.Protocol, "must be %s", oneOf(protocols))
-			} else if s.Endpoint == "" {
-				p.errorf(sp+".endpoint", "", "is required")
-			} else if msg := endpointProblem(s.Protocol, s.Endpoint); msg != "" {
-				p.errorf(sp+".endpoint", s.Endpoint, "%s", msg)
+			validateSubscription(p, sp, s)
+			// Keyed by the endpoint itself, so that a written endpoint and a variable holding the
+			// same one are duplicates too; an unresolved variable stands for itself.
+			key := s.Protocol + " " + s.Target()
+			if s.EndpointFrom != nil && s.Resolved == "" {
+				key = s.Protocol + " $" + s.EndpointFrom.Env
 			}
-			key := s.Protocol + " " + s.Endpoint
 			if k, dup := seen[key]; dup {
-				p.errorf(sp, key, "duplicate subscription (also %s.subscriptions[%d]); SNS keys subscriptions by protocol and endpoint", path, k)
+				p.errorf(sp, s.Display(), "duplicate subscription (also %s.subscriptions[%d]); SNS keys subscriptions by protocol and endpoint", path, k)
 			}
 			seen[key] = j
-			if s.Protocol == "email" || s.Protocol == "email-json" {
-				p.warnf(sp+".endpoint", s.Endpoint, "email subscriptions stay PendingConfirmation until the recipient clicks the link SNS sends, and nobody is told of an alarm before that (SNS deletes unconfirmed subscriptions after 48 hours)")
-			}
 		}
 	}
 	return names
+}
+
+// validateSubscription checks one subscription. Every endpoint it prints is a display form
+// (Subscription.Display): an endpoint may carry a credential, and validation messages end up
+// in CI logs.
+func validateSubscription(p *problems, sp string, s *Subscription) {
+	protocolOK := false
+	switch {
+	case s.Protocol == "":
+		p.errorf(sp+".protocol", "", "is required")
+	case !contains(protocols, s.Protocol):
+		p.errorf(sp+".protocol", s.Protocol, "must be %s", oneOf(protocols))
+	default:
+		protocolOK = true
+	}
+	endpointPath := sp + ".endpoint"
+	switch from := s.EndpointFrom; {
+	case from != nil && s.Endpoint != "":
+		p.errorf(sp, "", "give endpoint or endpointFrom, not both")
+		return
+	case from == nil && s.Endpoint == "":
+		if protocolOK {
+			p.errorf(endpointPath, "", "is required (or endpointFrom: {env: NAME} to read it from an environment variable)")
+		}
+		return
+	case from != nil:
+		endpointPath = sp + ".endpointFrom.env"
+		if from.Env == "" {
+			p.errorf(endpointPath, "", "is required: the name of the environment variable that holds the endpoint")
+			return
+		}
+		if !reEnvName.MatchString(from.Env) {
+			p.errorf(endpointPath, from.Env, "must be an environment variable name: letters, digits and '_', not starting with a digit")
+			return
+		}
+	}
+	target := s.Target()
+	if !protocolOK || target == "" {
+		return // no protocol to check against, or a variable left unresolved (reported already)
+	}
+	what := ""
+	if s.EndpointFrom != nil {
+		what = "the value of " + s.EndpointFrom.Env + " "
+		if strings.TrimSpace(target) != target {
+			p.errorf(endpointPath, s.Display(), "%shas leading or trailing white space (a newline from a file?)", what)
+			return
+		}
+	}
+	if msg := endpointProblem(s.Protocol, target); msg != "" {
+		p.errorf(endpointPath, s.Display(), "%s%s", what, msg)
+	}
+	if s.Protocol == "email" || s.Protocol == "email-json" {
+		p.warnf(endpointPath, s.Display(), "email subscriptions stay PendingConfirmation until the recipient clicks the link SNS sends, and nobody is told of an alarm before that (SNS deletes unconfirmed subscriptions after 48 hours)")
+	}
 }
 
 func validateActions(p *problems, path string, actions []string, topics map[string]bool) {

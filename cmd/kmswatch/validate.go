@@ -8,25 +8,29 @@ import (
 	"io"
 
 	"github.com/kmswatch/kmswatch/spec"
+	"github.com/kmswatch/kmswatch/spec/redact"
 )
 
-// runValidate is `kmswatch validate -f FILE [--expand]`: load and validate offline. Exit 0 when
-// valid (warnings on stderr), 3 when invalid, with one problem per line on stderr. With --expand,
-// stdout is the Monitors as they will be applied — presets expanded into alarms, defaults set — as
-// YAML that loads again to the same Monitors; the summary line goes to stderr.
+// runValidate is `kmswatch validate -f FILE [--expand] [--strict]`: load and validate offline.
+// Exit 0 when valid (warnings on stderr), 3 when invalid, with one problem per line on stderr.
+// With --expand, stdout is the Monitors as they will be applied — presets expanded into alarms,
+// defaults set — as YAML that loads again to the same Monitors; the summary line goes to stderr.
+// An endpointFrom variable that is not set is a warning — the variable lives where kmswatch runs,
+// not where the file is reviewed — unless --strict makes it an error, as it is at run time.
 func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	file := fs.String("f", "", "monitor.yaml to validate")
 	expand := fs.Bool("expand", false, "print the Monitors as they will be applied (presets expanded, defaults set) as YAML")
+	strict := fs.Bool("strict", false, "fail, as kmswatch run does, when an endpointFrom variable is unset or empty")
 	if err := fs.Parse(args); err != nil {
 		return exitInvalid
 	}
 	if *file == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: kmswatch validate -f FILE [--expand]")
+		fmt.Fprintln(stderr, "usage: kmswatch validate -f FILE [--expand] [--strict]")
 		return exitInvalid
 	}
-	f, code := loadSpec(*file, stderr)
+	f, code := loadSpec(*file, spec.LoadOptions{AllowUnsetEnv: !*strict}, stderr)
 	if f == nil {
 		return code
 	}
@@ -47,23 +51,39 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 // loadSpec loads a spec for an offline command, printing warnings, or the problems and the exit
-// code when it is invalid or unreadable.
-func loadSpec(path string, stderr io.Writer) (*spec.File, int) {
-	f, err := spec.Load(path)
+// code when it is invalid or unreadable. spec reports endpoints by their display forms already;
+// every line also passes through redact.Text, so that a URL that reaches a message some other
+// way (the path of the file itself, an I/O error) cannot carry a credential out.
+func loadSpec(path string, opts spec.LoadOptions, stderr io.Writer) (*spec.File, int) {
+	f, err := opts.Load(path)
 	var list spec.ErrorList
 	switch {
 	case errors.As(err, &list):
 		for _, e := range list {
-			fmt.Fprintln(stderr, e.Error())
+			fmt.Fprintln(stderr, redact.Text(e.Error()))
 		}
-		fmt.Fprintf(stderr, "%s: invalid: %d problem(s)\n", path, len(list))
+		fmt.Fprintf(stderr, "%s: invalid: %d problem(s)\n", redact.Text(path), len(list))
 		return nil, exitInvalid
 	case err != nil:
-		fmt.Fprintf(stderr, "kmswatch: %v\n", err)
+		fmt.Fprintf(stderr, "kmswatch: %v\n", redact.Error(err))
 		return nil, exitInvalid
 	}
 	for _, w := range f.Warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w.Error())
+		fmt.Fprintf(stderr, "warning: %s\n", redact.Text(w.Error()))
 	}
 	return f, exitOK
+}
+
+// endpointRedactor knows the endpoints of the loaded monitors, so that a message quoting one
+// of them in any form (escaped, as SNS lists it) shows its display form instead.
+func endpointRedactor(f *spec.File) *redact.Redactor {
+	var endpoints []string
+	for _, m := range f.Monitors {
+		for _, t := range m.Spec.Topics {
+			for _, s := range t.Subscriptions {
+				endpoints = append(endpoints, s.Target())
+			}
+		}
+	}
+	return redact.New(endpoints...)
 }
