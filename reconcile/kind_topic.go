@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,6 +14,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/kmswatch/kmswatch/spec"
+	"github.com/kmswatch/kmswatch/spec/redact"
 )
 
 // topicKind is an SNS topic with its subscriptions. Subscriptions cannot be tagged: they are owned
@@ -24,7 +27,7 @@ func (topicKind) desire(s *State, m spec.Monitor, env Env) {
 		arn := env.topicARN(t.Name)
 		topic := Topic{Name: t.Name, ARN: arn, DisplayName: t.DisplayName, Tags: ownerTags(m.Metadata.Name, t.Ownership), Adopt: t.Adopt}
 		for _, sub := range t.Subscriptions {
-			topic.Subscriptions = append(topic.Subscriptions, Subscription{Topic: t.Name, TopicARN: arn, Protocol: sub.Protocol, Endpoint: sub.Endpoint})
+			topic.Subscriptions = append(topic.Subscriptions, Subscription{Topic: t.Name, TopicARN: arn, Protocol: sub.Protocol, Endpoint: sub.Target()})
 		}
 		s.Topics = append(s.Topics, topic)
 	}
@@ -41,6 +44,9 @@ func (topicKind) observe(ctx context.Context, o *observer) error {
 		}
 		for _, name := range slices.Sorted(maps.Keys(o.names(i, KindTopic, slices.Sorted(maps.Keys(wanted))...))) {
 			t, err := observeTopic(ctx, o, name, wanted[name])
+			if err == nil && t != nil && wanted[name] {
+				err = resolveMasked(ctx, o, findByName(w.Topics, name, func(t Topic) string { return t.Name }).Subscriptions, t.Subscriptions)
+			}
 			if err != nil {
 				o.fail(i, err)
 				continue
@@ -100,6 +106,56 @@ func observeTopic(ctx context.Context, o *observer, name string, withSubs bool) 
 	return t, nil
 }
 
+// resolveMasked gives a subscription that SNS lists with its password masked the endpoint it was
+// made with, when that is one of the topic's desired endpoints. SNS's List actions show an https
+// endpoint with basic-authentication credentials as https://user:****@host/…, and only
+// GetSubscriptionAttributes returns it whole
+// (https://docs.aws.amazon.com/sns/latest/dg/sns-http-https-endpoint-as-subscriber.html; the
+// listed form and its sources are redact.ListedForm's). A confirmed candidate is read once and
+// remembered by ARN, as a digest, so that a warm pass reads none. A pending one has no ARN to
+// read: it is taken for the desired subscription and reported pending, since subscribing again
+// would re-send the confirmation request every pass. A candidate that turns out to hold another
+// password keeps its listed form: an extra subscription, deleted like any other.
+func resolveMasked(ctx context.Context, o *observer, desired, listed []Subscription) error {
+	for i := range listed {
+		l := &listed[i]
+		var candidates []string
+		for _, d := range desired {
+			if d.Protocol == l.Protocol && redact.MatchListed(d.Endpoint, l.Endpoint) == redact.SamePasswordMasked {
+				candidates = append(candidates, d.Endpoint)
+			}
+		}
+		if len(candidates) == 0 {
+			continue
+		}
+		if l.Pending {
+			l.Endpoint = candidates[0]
+			continue
+		}
+		digest, ok := o.knownEndpoints[l.ARN]
+		if !ok {
+			out, err := o.r.clients.SNS.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(l.ARN)})
+			if err != nil {
+				return fmt.Errorf("get attributes of subscription %s: %w", l.ARN, redact.New(candidates...).Error(err))
+			}
+			digest = endpointDigest(out.Attributes["Endpoint"])
+			o.endpoints[l.ARN] = digest
+		}
+		for _, c := range candidates {
+			if endpointDigest(c) == digest {
+				l.Endpoint = c
+			}
+		}
+	}
+	return nil
+}
+
+// endpointDigest stands for an endpoint in what kmswatch remembers: never the endpoint itself.
+func endpointDigest(endpoint string) string {
+	sum := sha256.Sum256([]byte(endpoint))
+	return hex.EncodeToString(sum[:])
+}
+
 func (topicKind) plan(p *planner, want *State, got *Actual) (upserts, deletes []Step) {
 	topicOK := map[string]bool{} // a subscription is written only on a topic the Monitor may write
 	var subs []Subscription
@@ -129,6 +185,9 @@ func (topicKind) plan(p *planner, want *State, got *Actual) (upserts, deletes []
 			c.Action = ActionDelete
 			deletes = append(deletes, Step{Change: c, apply: func(ctx context.Context, r *region) error {
 				_, err := r.clients.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(gs.ARN)})
+				if err != nil {
+					err = redact.New(gs.Endpoint).Error(err)
+				}
 				return ignoreNotFound(err, "unsubscribe %s", ref)
 			}})
 		}
@@ -175,7 +234,8 @@ func planSubscription(p *planner, want Subscription, got *Subscription, topicOK 
 				ReturnSubscriptionArn: true,
 			})
 			if err != nil {
-				return fmt.Errorf("subscribe %s: %w", want.ref(), err)
+				// AWS may echo the endpoint back in its message: redact at the source.
+				return fmt.Errorf("subscribe %s: %w", want.ref(), redact.New(want.Endpoint).Error(err))
 			}
 			return nil
 		}}

@@ -39,6 +39,10 @@ type observer struct {
 	// facts are what the pass learned of ownership, in order; learned indexes the tags read.
 	facts   []fact
 	learned map[Ref]map[string]string
+	// knownEndpoints are the region's endpoint digests by subscription ARN (read only here);
+	// endpoints are those this pass read, for the controller to keep.
+	knownEndpoints map[string]string
+	endpoints      map[string]string
 }
 
 func newObserver(r *region, owners *ownerCache, wants []State, trails []ctypes.Trail) *observer {
@@ -49,6 +53,7 @@ func newObserver(r *region, owners *ownerCache, wants []State, trails []ctypes.T
 		selectorOf: map[string]TrailSelectors{},
 		filtersOf:  map[string][]MetricFilter{},
 		learned:    map[Ref]map[string]string{},
+		endpoints:  map[string]string{},
 	}
 }
 

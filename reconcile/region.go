@@ -14,6 +14,10 @@ type region struct {
 	clients Clients
 	env     Env
 	owners  ownerCache
+	// endpoints remembers, by subscription ARN, the digest of the full endpoint that
+	// GetSubscriptionAttributes returned for a subscription SNS lists with its password masked:
+	// a subscription's endpoint never changes, so a warm pass reads none again.
+	endpoints map[string]string
 }
 
 // regionPass is what a region's read-and-diff produced: a Plan per Monitor that could be observed
@@ -52,6 +56,7 @@ func (c *Controller) planRegion(ctx context.Context, r *region, wants []State, n
 		}
 	}
 	o := newObserver(r, &r.owners, wants, trails)
+	o.knownEndpoints = r.endpoints
 	for _, k := range kinds {
 		if err := k.observe(ctx, o); err != nil {
 			return fail(err)
@@ -60,6 +65,10 @@ func (c *Controller) planRegion(ctx context.Context, r *region, wants []State, n
 	for _, f := range o.facts {
 		r.owners.record(f)
 	}
+	if r.endpoints == nil {
+		r.endpoints = map[string]string{}
+	}
+	maps.Copy(r.endpoints, o.endpoints)
 	var errs []error
 	for i, want := range wants {
 		if o.errs[i] != nil {

@@ -1,5 +1,7 @@
 package reconcile
 
+import "github.com/kmswatch/kmswatch/spec/redact"
+
 // Ownership tags. The first two mark what kmswatch created or adopted; the deletion policy outlives
 // the spec item; the filter tags record, on an alarm, the metric filter that feeds it (metric
 // filters cannot be tagged, so they are owned through their alarm).
@@ -76,7 +78,9 @@ type Topic struct {
 	Adopt         bool
 }
 
-// Subscription is keyed by topic, protocol and endpoint; AWS assigns the ARN.
+// Subscription is keyed by topic, protocol and endpoint; AWS assigns the ARN. Endpoint is the
+// endpoint itself, which may hold a credential: nothing prints it, and the subscription's id names
+// it by its display form (redact.Endpoint).
 type Subscription struct {
 	Topic, Protocol, Endpoint string
 	TopicARN                  string
@@ -84,7 +88,9 @@ type Subscription struct {
 	Pending                   bool
 }
 
-func (s Subscription) ref() Ref { return subscriptionRef(s.Topic, s.Protocol, s.Endpoint) }
+func (s Subscription) ref() Ref {
+	return subscriptionRef(s.Topic, s.Protocol, redact.Endpoint(s.Endpoint))
+}
 
 // MetricFilter is a metric filter and the one metric it publishes.
 type MetricFilter struct {

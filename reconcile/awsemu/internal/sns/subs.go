@@ -9,6 +9,7 @@ import (
 
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/wire"
+	"github.com/kmswatch/kmswatch/spec/redact"
 )
 
 // snsPendingArn is what SNS shows instead of an ARN for a subscription that is not confirmed,
@@ -248,7 +249,10 @@ func (s *Service) listSubs(c *core.Call, topicArn, token string) (any, error) {
 		if !sub.confirmed {
 			arn = snsPendingList
 		}
-		out.Subscriptions = append(out.Subscriptions, snsSubEntry{arn, sub.owner, sub.protocol, sub.endpoint, sub.topicArn})
+		// SNS lists an http(s) endpoint with its basic-authentication password masked; only
+		// GetSubscriptionAttributes returns it whole (redact.ListedForm says how, and where
+		// that is documented).
+		out.Subscriptions = append(out.Subscriptions, snsSubEntry{arn, sub.owner, sub.protocol, redact.ListedForm(sub.endpoint), sub.topicArn})
 	}
 	return out, nil
 }
