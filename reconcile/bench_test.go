@@ -90,18 +90,9 @@ type benchAccount struct {
 
 func newBenchAccount(tb testing.TB) *benchAccount {
 	tb.Helper()
-	e := awsemu.New(awsemu.Options{Region: scenarioRegion, AccountID: scenarioAccount})
+	e, cfg := startEmulator(tb, scenarioAccount)
 	e.SeedBucket("scale-bucket")
 	e.SeedRole("arn:aws:iam::123456789012:role/CloudTrailToLogs")
-	srv, err := awsemu.Start(e)
-	if err != nil {
-		tb.Fatalf("start emulator: %v", err)
-	}
-	tb.Cleanup(func() { _ = srv.Close() })
-	cfg := aws.Config{Region: scenarioRegion, BaseEndpoint: aws.String(srv.URL),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDBENCH", SecretAccessKey: "secret"}, nil
-		})}
 	env, err := reconcile.ResolveEnv(context.Background(), cfg, scenarioAccount)
 	if err != nil {
 		tb.Fatalf("resolve env: %v", err)

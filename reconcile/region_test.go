@@ -1,15 +1,22 @@
-package reconcile
+package reconcile_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/go-logr/logr"
+
+	"github.com/kmswatch/kmswatch/reconcile"
 )
+
+// One process, several regions: the emulator and moto keep their state per region, as AWS does,
+// and the controller reaches other regions through the clients' ForRegion.
 
 // regionMonitor is a whole chain in one region: trail (single-region, so that another region
 // may hold a trail of its own), log group, topic, alarm. %[1]s is the name, %[2]s the
@@ -39,255 +46,9 @@ func regionYAML(name, region string) string {
 	return fmt.Sprintf(regionMonitor, name, line)
 }
 
-// regionFakes is one fake AWS per region; the controller's default region is ap-southeast-2.
-type regionFakes map[string]*fakeAWS
-
-func newRegionFakes(regions ...string) regionFakes {
-	fs := regionFakes{}
-	for _, r := range append([]string{"ap-southeast-2"}, regions...) {
-		f := newFakeAWS()
-		f.env.Region = r
-		fs[r] = f
-	}
-	return fs
-}
-
-// controller is a controller whose clients reach every region of fs, and no other.
-func (fs regionFakes) controller(opts Options) *Controller {
-	def := fs["ap-southeast-2"]
-	clients := def.clients()
-	clients.ForRegion = func(region string) Clients {
-		if f, ok := fs[region]; ok {
-			return f.clients()
-		}
-		// A region the test did not set up: every call fails, so a test that reaches it fails.
-		f := newFakeAWS()
-		f.env.Region = region
-		for _, op := range []string{"cloudtrail:DescribeTrails", "tag:GetResources"} {
-			f.fail[op] = apiErr("UnexpectedRegion", "the test did not expect a call to %s", region)
-		}
-		fs[region] = f
-		return f.clients()
-	}
-	return NewController(clients, def.env, logr.Discard(), opts)
-}
-
-func (fs regionFakes) resetCalls() {
-	for _, f := range fs {
-		f.resetCalls()
-	}
-}
-
-func TestTwoRegionsConvergeThenNoop(t *testing.T) {
-	fs := newRegionFakes("us-east-1")
-	c := fs.controller(Options{})
-	ms := loadYAML(t, regionYAML("syd", "")+"---\n"+regionYAML("use", "us-east-1"))
-
-	res := reconcile(t, c, ms, false)
-	if code := ExitCode(res, nil, false); code != ExitInSync {
-		t.Fatalf("exit code %d: %v", code, actions(res))
-	}
-	for region, name := range map[string]string{"ap-southeast-2": "syd", "us-east-1": "use"} {
-		f, other := fs[region], map[string]string{"syd": "use", "use": "syd"}[name]
-		if _, ok := f.alarms[name+"-alarm"]; !ok || f.trails[name+"-trail"] == nil || f.logGroups[name+"-lg"] == nil {
-			t.Errorf("%s: chain of %s not created", region, name)
-		}
-		if _, ok := f.alarms[other+"-alarm"]; ok {
-			t.Errorf("%s: holds the alarm of %s", region, other)
-		}
-		arn := f.topics["arn:aws:sns:"+region+":111122223333:"+name+"-topic"]
-		if arn == nil {
-			t.Errorf("%s: topic of %s not created with the region's ARN", region, name)
-		}
-		if a := f.alarms[name+"-alarm"]; len(a.AlarmActions) != 1 || !strings.Contains(a.AlarmActions[0], ":sns:"+region+":") {
-			t.Errorf("%s: alarm actions %v do not point at the region's topic", region, a.AlarmActions)
-		}
-	}
-
-	fs.resetCalls()
-	res = reconcile(t, c, ms, false)
-	requireAllNoop(t, res)
-	for region, f := range fs {
-		total, writes := f.callCount()
-		if writes != 0 {
-			t.Errorf("%s: a no-op pass wrote: %v", region, f.calls)
-		}
-		if total > 40 {
-			t.Errorf("%s: a no-op pass made %d calls, budget 40: %v", region, total, f.calls)
-		}
-		t.Logf("%s: %d calls in a no-op pass", region, total)
-	}
-	if got := len(res.Changes); got != 2*6 {
-		t.Errorf("%d changes, want the 6 of each monitor", got)
-	}
-}
-
-func TestDriftInSecondRegionRepaired(t *testing.T) {
-	fs := newRegionFakes("us-east-1")
-	c := fs.controller(Options{})
-	ms := loadYAML(t, regionYAML("syd", "")+"---\n"+regionYAML("use", "us-east-1"))
-	reconcile(t, c, ms, false)
-
-	use := fs["us-east-1"]
-	use.mu.Lock()
-	delete(use.alarms, "use-alarm")
-	use.trails["use-trail"].logging = false
-	use.mu.Unlock()
-
-	fs.resetCalls()
-	res := reconcile(t, c, ms, false)
-	if a := actionsIn(res, "us-east-1"); a["Alarm/use-alarm"] != ActionCreate || a["Trail/use-trail"] != ActionUpdate {
-		t.Fatalf("us-east-1: %v", a)
-	}
-	if a := actionsIn(res, ""); a["Alarm/syd-alarm"] != ActionNoop || len(a) != 6 {
-		t.Fatalf("ap-southeast-2: %v", a)
-	}
-	if _, ok := use.alarms["use-alarm"]; !ok || !use.trails["use-trail"].logging {
-		t.Error("drift in us-east-1 not repaired")
-	}
-	if _, writes := fs["ap-southeast-2"].callCount(); writes != 0 {
-		t.Errorf("repairing us-east-1 wrote in ap-southeast-2: %v", fs["ap-southeast-2"].calls)
-	}
-	fs.resetCalls()
-	requireAllNoop(t, reconcile(t, c, ms, false))
-}
-
-func TestMonitorMovedToAnotherRegion(t *testing.T) {
-	for _, fresh := range []bool{false, true} {
-		t.Run(fmt.Sprintf("fresh controller %v", fresh), func(t *testing.T) {
-			fs := newRegionFakes("us-east-1")
-			c := fs.controller(Options{})
-			reconcile(t, c, loadYAML(t, regionYAML("m", "")), false)
-			syd, use := fs["ap-southeast-2"], fs["us-east-1"]
-			// An alarm in the old region like the monitor's, but without its ownership tags.
-			syd.mu.Lock()
-			unowned := syd.alarms["m-alarm"]
-			unowned.AlarmName, unowned.AlarmArn = aws.String("m-unowned"), aws.String(syd.env.alarmARN("m-unowned"))
-			syd.alarms["m-unowned"] = unowned
-			syd.mu.Unlock()
-
-			if fresh {
-				// A new process, which reads ownership afresh: the old region's topic lost its
-				// tags meanwhile, so it is no longer the monitor's to delete.
-				c = fs.controller(Options{})
-				syd.mu.Lock()
-				delete(syd.tags, syd.env.topicARN("m-topic"))
-				syd.mu.Unlock()
-			}
-			moved := loadYAML(t, regionYAML("m", "us-east-1"))
-			res := reconcile(t, c, moved, false)
-			if a := actionsIn(res, "us-east-1"); a["Alarm/m-alarm"] != ActionCreate || a["LogGroup/m-lg"] != ActionCreate {
-				t.Fatalf("new region: %v", a)
-			}
-			if a := actionsIn(res, ""); a["Alarm/m-alarm"] != ActionDelete || a["LogGroup/m-lg"] != ActionKeep || a["Trail/m-trail"] != ActionKeep {
-				t.Fatalf("old region: %v", a)
-			}
-			if _, ok := use.alarms["m-alarm"]; !ok || use.logGroups["m-lg"] == nil || use.trails["m-trail"] == nil {
-				t.Error("chain not created in the new region")
-			}
-			// The old region: alarm, filter, topic pruned (owned, deletion policy Delete);
-			// log group and trail kept (data-bearing, Retain).
-			if _, ok := syd.alarms["m-alarm"]; ok {
-				t.Error("the owned alarm in the old region was kept")
-			}
-			if len(syd.filters["m-lg"]) != 0 {
-				t.Errorf("old region: filters %v", syd.filters["m-lg"])
-			}
-			if want := map[bool]int{false: 0, true: 1}[fresh]; len(syd.topics) != want {
-				t.Errorf("old region: %d topics, want %d (owned ones deleted, the unowned one kept)", len(syd.topics), want)
-			}
-			if syd.logGroups["m-lg"] == nil || syd.trails["m-trail"] == nil {
-				t.Error("the old region's log group or trail was deleted")
-			}
-			if _, ok := syd.alarms["m-unowned"]; !ok {
-				t.Error("an alarm the monitor does not own was deleted")
-			}
-			fs.resetCalls()
-			res = reconcile(t, c, moved, false)
-			for _, f := range fs {
-				if _, writes := f.callCount(); writes != 0 {
-					t.Errorf("the pass after the move wrote: %v", f.calls)
-				}
-			}
-			if code := ExitCode(res, nil, false); code != ExitInSync {
-				t.Errorf("exit code %d after the move", code)
-			}
-		})
-	}
-}
-
-// TestMoveWaitsForTheNewRegion: while the new region cannot be read, the old region's chain is
-// left alone — alerting never has a gap — and nothing is written in the unread region.
-func TestMoveWaitsForTheNewRegion(t *testing.T) {
-	fs := newRegionFakes("us-east-1")
-	c := fs.controller(Options{})
-	reconcile(t, c, loadYAML(t, regionYAML("m", "")), false)
-	use := fs["us-east-1"]
-	use.fail["cloudtrail:DescribeTrails"] = apiErr("InternalFailure", "region down")
-
-	fs.resetCalls()
-	res, err := c.Reconcile(context.Background(), loadYAML(t, regionYAML("m", "us-east-1")), false)
-	if err == nil {
-		t.Fatal("an unreadable region reported no error")
-	}
-	if _, ok := fs["ap-southeast-2"].alarms["m-alarm"]; !ok {
-		t.Error("the old region's alarm was pruned before the monitor stood in its new region")
-	}
-	for region, f := range fs {
-		if _, writes := f.callCount(); writes != 0 {
-			t.Errorf("%s: wrote while the new region was unreadable: %v", region, f.calls)
-		}
-	}
-	if ExitCode(res, err, false) != ExitFailed {
-		t.Errorf("exit code %d", ExitCode(res, err, false))
-	}
-}
-
-// TestPruneRemovedMonitorsLooksOnlyInKnownRegions: a Monitor gone from the file is pruned in the
-// regions the pass reads (the file's and the default), and a region no Monitor names is never
-// called at all.
-func TestPruneRemovedMonitorsLooksOnlyInKnownRegions(t *testing.T) {
-	fs := newRegionFakes("us-east-1", "eu-west-1")
-	c := fs.controller(Options{})
-	reconcile(t, c, loadYAML(t, regionYAML("gone", "us-east-1")+"---\n"+regionYAML("far", "eu-west-1")+"---\n"+
-		regionYAML("stay", "us-east-1")), false)
-
-	fs.resetCalls()
-	pruner := fs.controller(Options{PruneRemovedMonitors: true})
-	res := reconcile(t, pruner, loadYAML(t, regionYAML("stay", "us-east-1")), false)
-	a := actionsIn(res, "us-east-1")
-	if a["Alarm/gone-alarm"] != ActionDelete || a["LogGroup/gone-lg"] != ActionKeep {
-		t.Errorf("the removed monitor in us-east-1: %v", a)
-	}
-	if _, ok := fs["us-east-1"].alarms["gone-alarm"]; ok {
-		t.Error("the removed monitor's alarm is still there")
-	}
-	if _, ok := fs["eu-west-1"].alarms["far-alarm"]; !ok {
-		t.Error("a monitor in a region the pass did not read was pruned")
-	}
-	if total, _ := fs["eu-west-1"].callCount(); total != 0 {
-		t.Errorf("a region no monitor names was called: %v", fs["eu-west-1"].calls)
-	}
-}
-
-// TestRegionWithoutClients: clients that reach no other region make a Monitor of another region
-// invalid, as before, and the others still converge.
-func TestRegionWithoutClients(t *testing.T) {
-	f := newFakeAWS()
-	c := newTestController(f, Options{})
-	res, err := c.Reconcile(context.Background(), loadYAML(t, regionYAML("syd", "")+"---\n"+regionYAML("use", "us-east-1")), false)
-	var te *TerminalError
-	if !errors.As(err, &te) || !te.Invalid || !strings.Contains(err.Error(), "us-east-1") {
-		t.Errorf("error %v, want an invalid-configuration error naming the region", err)
-	}
-	if _, ok := f.alarms["syd-alarm"]; !ok || findChange(res, "Alarm/syd-alarm") == nil {
-		t.Error("the monitor of the controller's region did not converge")
-	}
-}
-
 // actionsIn maps each resource id of a region ("": the default one) to its action.
-func actionsIn(r *Result, region string) map[string]Action {
-	out := map[string]Action{}
+func actionsIn(r *reconcile.Result, region string) map[string]reconcile.Action {
+	out := map[string]reconcile.Action{}
 	for _, c := range r.Changes {
 		if c.Region == region {
 			out[c.ID] = c.Action
@@ -296,43 +57,270 @@ func actionsIn(r *Result, region string) map[string]Action {
 	return out
 }
 
+// TestTwoRegions: one file, a Monitor in the default region and one in us-east-1, against the
+// emulator and moto: both converge in their own region (topics with the region's ARN, alarms
+// pointing at them); a no-op pass writes nothing and stays within 40 calls per region; drift in
+// the second region is repaired without a write in the first; a Monitor moved to the other
+// region leaves its old log group and trail kept and its owned alarm deleted.
+func TestTwoRegions(t *testing.T) {
+	runOnBothBackends(t, labAccount, []scenario{{"two-regions", testTwoRegions}})
+}
+
+func testTwoRegions(t *testing.T, a *account) {
+	ms := loadText(t, regionYAML("syd", "")+"---\n"+regionYAML("use", "us-east-1"))
+	a.seed(ms)
+	c := a.controller(reconcile.Options{})
+	in := map[string]*account{"ap-southeast-2": a, "us-east-1": a.inRegion("us-east-1")}
+	noop := func(step string) {
+		t.Helper()
+		o := a.pass(c, ms, false).wantNoop()
+		for region, calls := range o.res.CallsByRegion {
+			n := totalCalls(calls)
+			if n > 40 {
+				t.Errorf("%s: %s: %d calls in a no-op pass, budget 40: %v", step, region, n, calls)
+			}
+			t.Logf("%s: %s: %d calls in a no-op pass", step, region, n)
+		}
+		if got := len(o.res.Changes); got != 2*6 {
+			t.Errorf("%s: %d changes, want the 6 of each monitor", step, got)
+		}
+	}
+
+	res := a.pass(c, ms, false).wantExit(reconcile.ExitInSync).res
+	if len(res.CallsByRegion) != 2 {
+		t.Errorf("calls by region: %v", res.CallsByRegion)
+	}
+	for region, name := range map[string]string{"ap-southeast-2": "syd", "us-east-1": "use"} {
+		r, other := in[region], map[string]string{"syd": "use", "use": "syd"}[name]
+		al := r.alarm(name + "-alarm")
+		if al == nil || r.trail(name+"-trail") == nil || r.logGroup(name+"-lg") == nil {
+			t.Fatalf("%s: chain of %s not created", region, name)
+		}
+		if r.alarm(other+"-alarm") != nil {
+			t.Errorf("%s: holds the alarm of %s", region, other)
+		}
+		if !r.topicExists(name + "-topic") {
+			t.Errorf("%s: topic of %s not created with the region's ARN %s", region, name, r.topicARN(name+"-topic"))
+		}
+		if len(al.AlarmActions) != 1 || al.AlarmActions[0] != r.topicARN(name+"-topic") {
+			t.Errorf("%s: alarm actions %v do not point at the region's topic", region, al.AlarmActions)
+		}
+	}
+	noop("converged")
+
+	// Drift in the second region.
+	use := in["us-east-1"]
+	must(t, "delete alarm", err2(use.cw.DeleteAlarms(bg, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{"use-alarm"}})))
+	must(t, "stop logging", err2(use.ct.StopLogging(bg, &cloudtrail.StopLoggingInput{Name: aws.String("use-trail")})))
+	o := a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	if got := actionsIn(o.res, "us-east-1"); got["Alarm/use-alarm"] != reconcile.ActionCreate || got["Trail/use-trail"] != reconcile.ActionUpdate {
+		t.Errorf("drift repair in us-east-1: %v", got)
+	}
+	if got := actionsIn(o.res, ""); got["Alarm/syd-alarm"] != reconcile.ActionNoop || len(got) != 6 {
+		t.Errorf("ap-southeast-2 during the repair: %v", got)
+	}
+	if n := reconcile.WriteCalls(o.res.CallsByRegion["ap-southeast-2"]); n != 0 {
+		t.Errorf("repairing us-east-1 wrote %d times in ap-southeast-2: %v", n, o.res.CallsByRegion["ap-southeast-2"])
+	}
+	if use.alarm("use-alarm") == nil {
+		t.Error("the deleted alarm in us-east-1 was not recreated")
+	}
+	st, err := use.ct.GetTrailStatus(bg, &cloudtrail.GetTrailStatusInput{Name: aws.String("use-trail")})
+	if err != nil || !aws.ToBool(st.IsLogging) {
+		t.Errorf("the trail in us-east-1 is not logging again: %v", err)
+	}
+	noop("drift repaired")
+
+	// Move syd to us-east-1.
+	ms = loadText(t, regionYAML("syd", "us-east-1")+"---\n"+regionYAML("use", "us-east-1"))
+	o = a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	if got := actionsIn(o.res, ""); got["Alarm/syd-alarm"] != reconcile.ActionDelete || got["LogGroup/syd-lg"] != reconcile.ActionKeep ||
+		got["Trail/syd-trail"] != reconcile.ActionKeep {
+		t.Errorf("old region after the move: %v", got)
+	}
+	if a.alarm("syd-alarm") != nil {
+		t.Error("the moved monitor's alarm is still in the old region")
+	}
+	if use.alarm("syd-alarm") == nil || use.alarm("use-alarm") == nil {
+		t.Error("us-east-1 lacks an alarm after the move")
+	}
+	if a.logGroup("syd-lg") == nil || a.trail("syd-trail") == nil {
+		t.Error("the old region's log group or trail was not kept")
+	}
+	o = a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	if n := o.writes(); n != 0 {
+		t.Errorf("the pass after the move made %d writes: %v", n, writeKeys(o.res.Calls))
+	}
+	for _, ch := range o.res.Changes {
+		if ch.Action != reconcile.ActionNoop && ch.Action != reconcile.ActionKeep {
+			t.Errorf("the pass after the move: %s %s in %q", ch.ID, ch.Action, ch.Region)
+		}
+	}
+}
+
+// TestMonitorMovedToAnotherRegion: the chain is created in the new region; in the old one, what
+// the Monitor owns is pruned (alarm, filter, topic) or kept (log group and trail, Retain), and
+// what it does not own is left alone — an alarm made by someone else, and, for a new process
+// reading ownership afresh, a topic whose tags were removed meanwhile.
+func TestMonitorMovedToAnotherRegion(t *testing.T) {
+	for _, fresh := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fresh controller %v", fresh), func(t *testing.T) {
+			t.Parallel()
+			syd := newLabAccount(t)
+			use := syd.inRegion("us-east-1")
+			ms, moved := loadText(t, regionYAML("m", "")), loadText(t, regionYAML("m", "us-east-1"))
+			syd.seed(ms)
+			c := syd.controller(reconcile.Options{})
+			syd.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+			// An alarm in the old region like the monitor's, but without its ownership tags.
+			syd.putAlarmCopy(t, "m-alarm", func(in *cloudwatch.PutMetricAlarmInput) { in.AlarmName = aws.String("m-unowned") })
+
+			if fresh {
+				c = syd.controller(reconcile.Options{})
+				var keys []string
+				for k := range syd.tags(reconcile.KindTopic, "m-topic") {
+					keys = append(keys, k)
+				}
+				must(t, "untag topic", err2(syd.sns.UntagResource(bg, &sns.UntagResourceInput{
+					ResourceArn: aws.String(syd.topicARN("m-topic")), TagKeys: keys})))
+			}
+			o := syd.pass(c, moved, false)
+			if got := actionsIn(o.res, "us-east-1"); got["Alarm/m-alarm"] != reconcile.ActionCreate || got["LogGroup/m-lg"] != reconcile.ActionCreate {
+				t.Fatalf("new region: %v", got)
+			}
+			if got := actionsIn(o.res, ""); got["Alarm/m-alarm"] != reconcile.ActionDelete || got["LogGroup/m-lg"] != reconcile.ActionKeep ||
+				got["Trail/m-trail"] != reconcile.ActionKeep {
+				t.Fatalf("old region: %v", got)
+			}
+			use.checkChain(moved[0])
+			if syd.alarm("m-alarm") != nil {
+				t.Error("the owned alarm in the old region was kept")
+			}
+			if f := syd.filters("m-lg"); len(f) != 0 {
+				t.Errorf("old region: filters %v", f)
+			}
+			if want := map[bool]int{false: 0, true: 1}[fresh]; len(syd.topics()) != want {
+				t.Errorf("old region: topics %v, want %d (owned ones deleted, the unowned one kept)", syd.topics(), want)
+			}
+			if syd.logGroup("m-lg") == nil || syd.trail("m-trail") == nil {
+				t.Error("the old region's log group or trail was deleted")
+			}
+			if syd.alarm("m-unowned") == nil {
+				t.Error("an alarm the monitor does not own was deleted")
+			}
+			next := syd.pass(c, moved, false).wantExit(reconcile.ExitInSync)
+			if n := next.writes(); n != 0 {
+				t.Errorf("the pass after the move wrote: %v", writeKeys(next.res.Calls))
+			}
+		})
+	}
+}
+
+// TestMoveWaitsForTheNewRegion: while the new region cannot be reached, the old region's chain
+// is left alone — alerting never has a gap — and nothing is written anywhere.
+func TestMoveWaitsForTheNewRegion(t *testing.T) {
+	t.Parallel()
+	a := newLabAccount(t)
+	ms := loadText(t, regionYAML("m", ""))
+	a.seed(ms)
+	c := a.controller(reconcile.Options{})
+	a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+
+	up := a.regionDown("us-east-1")
+	o := a.pass(c, loadText(t, regionYAML("m", "us-east-1")), false).wantExit(reconcile.ExitFailed)
+	up()
+	if o.err == nil {
+		t.Fatal("an unreachable region reported no error")
+	}
+	if n := o.writes(); n != 0 {
+		t.Errorf("wrote while the new region was unreachable: %v", writeKeys(o.res.Calls))
+	}
+	if a.alarm("m-alarm") == nil || !a.topicExists("m-topic") {
+		t.Error("the old region's chain was pruned before the monitor stood in its new region")
+	}
+}
+
+// TestPruneRemovedMonitorsLooksOnlyInKnownRegions: a Monitor gone from the file is pruned in the
+// regions the pass reads (the file's and the default), and a region no Monitor names is never
+// called at all.
+func TestPruneRemovedMonitorsLooksOnlyInKnownRegions(t *testing.T) {
+	t.Parallel()
+	a := newLabAccount(t)
+	all := loadText(t, regionYAML("gone", "us-east-1")+"---\n"+regionYAML("far", "eu-west-1")+"---\n"+regionYAML("stay", "us-east-1"))
+	a.seed(all)
+	a.pass(a.controller(reconcile.Options{}), all, false).wantExit(reconcile.ExitInSync)
+
+	pruner := a.controller(reconcile.Options{PruneRemovedMonitors: true})
+	o := a.pass(pruner, loadText(t, regionYAML("stay", "us-east-1")), false).wantExit(reconcile.ExitInSync)
+	if got := actionsIn(o.res, "us-east-1"); got["Alarm/gone-alarm"] != reconcile.ActionDelete || got["LogGroup/gone-lg"] != reconcile.ActionKeep {
+		t.Errorf("the removed monitor in us-east-1: %v", got)
+	}
+	if a.inRegion("us-east-1").alarm("gone-alarm") != nil {
+		t.Error("the removed monitor's alarm is still there")
+	}
+	if a.inRegion("eu-west-1").alarm("far-alarm") == nil {
+		t.Error("a monitor in a region the pass did not read was pruned")
+	}
+	if calls, ok := o.res.CallsByRegion["eu-west-1"]; ok {
+		t.Errorf("a region no monitor names was called: %v", calls)
+	}
+}
+
+// TestRegionWithoutClients: clients that reach no other region make a Monitor of another region
+// invalid, and the others still converge.
+func TestRegionWithoutClients(t *testing.T) {
+	t.Parallel()
+	a := newLabAccount(t)
+	ms := loadText(t, regionYAML("syd", "")+"---\n"+regionYAML("use", "us-east-1"))
+	a.seed(ms)
+	clients := reconcile.NewClients(a.cfg, a.clientOptions())
+	clients.ForRegion = nil
+	c := reconcile.NewController(clients, a.env, logr.Discard(), reconcile.Options{})
+	o := a.pass(c, ms, false).wantExit(reconcile.ExitInvalid)
+	var te *reconcile.TerminalError
+	if !errors.As(o.err, &te) || !te.Invalid || !strings.Contains(o.err.Error(), "us-east-1") {
+		t.Errorf("error %v, want an invalid-configuration error naming the region", o.err)
+	}
+	o.wantAction("Alarm/syd-alarm", reconcile.ActionCreate)
+	if a.alarm("syd-alarm") == nil {
+		t.Error("the monitor of the controller's region did not converge")
+	}
+}
+
 // TestMoveWaitsOnAConflictInTheNewRegion: someone else's alarm of the monitor's alarm name in the
 // new region is a conflict there, so the old region's alarm, the only one that alerts, stays.
 func TestMoveWaitsOnAConflictInTheNewRegion(t *testing.T) {
-	fs := newRegionFakes("us-east-1")
-	c := fs.controller(Options{})
-	reconcile(t, c, loadYAML(t, regionYAML("m", "")), false)
-	use := fs["us-east-1"]
-	foreign := fs["ap-southeast-2"].alarms["m-alarm"]
-	foreign.AlarmArn = aws.String(use.env.alarmARN("m-alarm"))
-	use.alarms["m-alarm"] = foreign
+	t.Parallel()
+	a := newLabAccount(t)
+	ms := loadText(t, regionYAML("m", ""))
+	a.seed(ms)
+	c := a.controller(reconcile.Options{})
+	a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	a.inRegion("us-east-1").foreignAlarm(t, "m-alarm")
 
-	res, err := c.Reconcile(context.Background(), loadYAML(t, regionYAML("m", "us-east-1")), false)
-	if a := actionsIn(res, "us-east-1"); a["Alarm/m-alarm"] != ActionConflict {
-		t.Fatalf("new region: %v (err %v)", a, err)
+	o := a.pass(c, loadText(t, regionYAML("m", "us-east-1")), false).wantExit(reconcile.ExitFailed)
+	if got := actionsIn(o.res, "us-east-1"); got["Alarm/m-alarm"] != reconcile.ActionConflict {
+		t.Fatalf("new region: %v (err %v)", got, o.err)
 	}
-	if _, ok := fs["ap-southeast-2"].alarms["m-alarm"]; !ok {
+	if a.alarm("m-alarm") == nil {
 		t.Error("the old region's alarm was pruned while the new one is in conflict")
-	}
-	if ExitCode(res, err, false) != ExitFailed {
-		t.Errorf("exit code %d", ExitCode(res, err, false))
 	}
 }
 
 func TestOutputNamesTheRegionOutsideTheDefault(t *testing.T) {
 	var b strings.Builder
-	r := &Result{Changes: []Change{
-		{ID: "Alarm/a", Action: ActionCreate, Applied: true},
-		{ID: "Alarm/a", Action: ActionDelete, Applied: true, Region: "us-east-1"},
+	r := &reconcile.Result{Changes: []reconcile.Change{
+		{ID: "Alarm/a", Action: reconcile.ActionCreate, Applied: true},
+		{ID: "Alarm/a", Action: reconcile.ActionDelete, Applied: true, Region: "us-east-1"},
 	}}
-	if err := WriteText(&b, r, false); err != nil {
+	if err := reconcile.WriteText(&b, r, false); err != nil {
 		t.Fatal(err)
 	}
 	if want := "Alarm/a created\nAlarm/a deleted in us-east-1\n"; b.String() != want {
 		t.Errorf("text %q, want %q", b.String(), want)
 	}
 	b.Reset()
-	if err := WriteJSON(&b, r, false); err != nil {
+	if err := reconcile.WriteJSON(&b, r, false); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
@@ -344,14 +332,14 @@ func TestOutputNamesTheRegionOutsideTheDefault(t *testing.T) {
 // TestIdleDefaultRegionCostsOneCall: with every Monitor in another region, the default region is
 // still read (a Monitor may have moved out of it), but a warm pass costs it one DescribeTrails.
 func TestIdleDefaultRegionCostsOneCall(t *testing.T) {
-	fs := newRegionFakes("us-east-1")
-	c := fs.controller(Options{})
-	ms := loadYAML(t, regionYAML("use", "us-east-1"))
-	reconcile(t, c, ms, false)
-	fs.resetCalls()
-	requireAllNoop(t, reconcile(t, c, ms, false))
-	def := fs["ap-southeast-2"]
-	if total, _ := def.callCount(); total != 1 || def.calls["cloudtrail:DescribeTrails"] != 1 {
-		t.Errorf("the idle default region: %v, want one DescribeTrails", def.calls)
+	t.Parallel()
+	a := newLabAccount(t)
+	ms := loadText(t, regionYAML("use", "us-east-1"))
+	a.seed(ms)
+	c := a.controller(reconcile.Options{})
+	a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	o := a.pass(c, ms, false).wantNoop()
+	if got := o.res.CallsByRegion["ap-southeast-2"]; len(got) != 1 || got["cloudtrail:DescribeTrails"] != 1 {
+		t.Errorf("the idle default region: %v, want one DescribeTrails", got)
 	}
 }

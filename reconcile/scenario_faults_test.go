@@ -68,14 +68,14 @@ func TestResilienceThrottlingAndServerErrors(t *testing.T) {
 	// sleeping seconds per call (right against AWS, minutes here); TestResilienceAdaptiveMode
 	// covers it with a bounded number of throttles.
 	a.tweak = func(o *reconcile.ClientOptions) { o.MaxAttempts = 5; o.RetryMode = aws.RetryModeStandard }
-	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.Throttle, Every: 3})()
-	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.ServerError, Every: 7})()
+	defer inject(t, a.emu, awsemu.Fault{Kind: awsemu.Throttle, Every: 3})()
+	defer inject(t, a.emu, awsemu.Fault{Kind: awsemu.ServerError, Every: 7})()
 	c := a.controller(reconcile.Options{})
 	a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
 	a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
 
 	var throttled, failed int
-	for _, r := range a.emu.CallLog() {
+	for _, r := range callRecords(a.emu) {
 		switch r.Code {
 		case "":
 		case "Throttling", "ThrottlingException", "ThrottledException":
@@ -88,7 +88,7 @@ func TestResilienceThrottlingAndServerErrors(t *testing.T) {
 		t.Fatalf("the faults never fired: %d throttled, %d server errors", throttled, failed)
 	}
 	t.Logf("converged through %d throttled calls and %d server errors", throttled, failed)
-	a.emu.ClearFaults()
+	clearFaults(a.emu)
 	a.wantRecovered(ms)
 }
 
@@ -98,11 +98,11 @@ func TestResilienceAdaptiveMode(t *testing.T) {
 	t.Parallel()
 	ms := loadText(t, baseMonitor)
 	a := newEmuAccount(t, ms)
-	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.Throttle, Every: 3, Times: 2})()
-	defer a.emu.InjectFault(awsemu.Fault{Kind: awsemu.ServerError, Every: 7, Times: 1})()
+	defer inject(t, a.emu, awsemu.Fault{Kind: awsemu.Throttle, Every: 3, Times: 2})()
+	defer inject(t, a.emu, awsemu.Fault{Kind: awsemu.ServerError, Every: 7, Times: 1})()
 	a.pass(a.controller(reconcile.Options{}), ms, false).wantExit(reconcile.ExitInSync)
 	failed := 0
-	for _, r := range a.emu.CallLog() {
+	for _, r := range callRecords(a.emu) {
 		switch r.Code {
 		case "Throttling", "ThrottlingException", "ThrottledException", "InternalServiceError",
 			"InternalError", "ServiceUnavailableException", "InternalFailure":
@@ -112,7 +112,7 @@ func TestResilienceAdaptiveMode(t *testing.T) {
 	if failed != 3 {
 		t.Fatalf("%d calls failed, want the 3 injected", failed)
 	}
-	a.emu.ClearFaults()
+	clearFaults(a.emu)
 	a.wantRecovered(ms)
 }
 
@@ -122,7 +122,7 @@ func writeSeq(t *testing.T, ms []spec.Monitor) []string {
 	a := newEmuAccount(t, ms)
 	a.pass(a.controller(reconcile.Options{}), ms, false).wantExit(reconcile.ExitInSync)
 	var seq []string
-	for _, r := range a.emu.CallLog() {
+	for _, r := range callRecords(a.emu) {
 		if !awsemu.ReadOnly(r.Service, r.Op) {
 			seq = append(seq, r.Service+":"+r.Op)
 		}
@@ -155,7 +155,7 @@ func TestResilienceFatalErrorAfterEveryWrite(t *testing.T) {
 			service, op := splitKey(next)
 			a := newEmuAccount(t, ms)
 			a.tweak = func(o *reconcile.ClientOptions) { o.MaxAttempts = 1 }
-			remove := a.emu.InjectFault(awsemu.Fault{Service: service, Op: op, Kind: awsemu.ServerError, Nth: n})
+			remove := inject(t, a.emu, awsemu.Fault{Service: service, Op: op, Kind: awsemu.ServerError, Nth: n})
 			o := a.pass(a.controller(reconcile.Options{}), ms, false)
 			remove()
 			if o.exit != reconcile.ExitFailed || o.err == nil {

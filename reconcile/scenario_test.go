@@ -68,20 +68,23 @@ type backend interface {
 	account(t *testing.T) *account
 }
 
-// emuBackend: a fresh emulator per scenario, so scenarios run in parallel.
-type emuBackend struct{}
+// emuBackend: a fresh emulator per scenario, so scenarios run in parallel. accountID is the
+// account it answers as; "" is scenarioAccount, moto's.
+type emuBackend struct{ accountID string }
 
 func (emuBackend) name() string   { return "emulator" }
 func (emuBackend) parallel() bool { return true }
-func (emuBackend) account(t *testing.T) *account {
-	e := awsemu.New(awsemu.Options{Region: scenarioRegion, AccountID: scenarioAccount})
-	srv, err := awsemu.Start(e)
-	if err != nil {
-		t.Fatalf("start emulator: %v", err)
+func (b emuBackend) account(t *testing.T) *account {
+	id := b.accountID
+	if id == "" {
+		id = scenarioAccount
 	}
-	t.Cleanup(func() { _ = srv.Close() })
-	a := newAccount(t, "emulator", srv.URL, reconcile.ProtocolCBOR)
+	e, cfg := startEmulator(t, id)
+	a := newAccount(t, "emulator", cfg, reconcile.ProtocolCBOR, id)
 	a.emu = e
+	// The controllers' requests pass a gate that can take a region down (regionDown).
+	a.gate = &regionGate{next: cfg.HTTPClient}
+	a.cfg.HTTPClient = a.gate
 	return a
 }
 
@@ -93,8 +96,9 @@ func (*motoBackend) name() string   { return "moto" }
 func (*motoBackend) parallel() bool { return false }
 func (b *motoBackend) account(t *testing.T) *account {
 	b.srv.Reset(t)
-	// moto speaks only query and JSON to CloudWatch (moto.md §1).
-	a := newAccount(t, "moto", b.srv.URL, reconcile.ProtocolQuery)
+	cfg := aws.Config{Region: scenarioRegion, BaseEndpoint: aws.String(b.srv.URL), Credentials: staticCredentials()}
+	// moto speaks only query and JSON to CloudWatch (moto.md §1), and answers as scenarioAccount.
+	a := newAccount(t, "moto", cfg, reconcile.ProtocolQuery, scenarioAccount)
 	a.moto = b.srv
 	return a
 }
@@ -102,10 +106,16 @@ func (b *motoBackend) account(t *testing.T) *account {
 // TestScenarios runs every scenario against the emulator (in parallel) and moto (in series),
 // the two backends side by side.
 func TestScenarios(t *testing.T) {
-	scs := allScenarios()
+	runOnBothBackends(t, scenarioAccount, allScenarios())
+}
+
+// runOnBothBackends runs scs as subtests against the emulator answering as accountID (a fresh one
+// per scenario, in parallel) and against one moto_server (reset for each scenario, in series),
+// the two backends side by side. moto always answers as scenarioAccount.
+func runOnBothBackends(t *testing.T, accountID string, scs []scenario) {
 	t.Run("emulator", func(t *testing.T) {
 		t.Parallel()
-		runScenarios(t, emuBackend{}, scs, nil)
+		runScenarios(t, emuBackend{accountID: accountID}, scs, nil)
 	})
 	t.Run("moto", func(t *testing.T) {
 		t.Parallel()
@@ -133,12 +143,13 @@ func runScenarios(t *testing.T, b backend, scs []scenario, sink *callLog) {
 type account struct {
 	t       *testing.T
 	backend string
-	url     string
 	proto   string
-	cfg     aws.Config
+	base    aws.Config // the backend's, for the test's own clients
+	cfg     aws.Config // the controllers': base, through gate on the emulator
 	env     reconcile.Env
 	emu     *awsemu.Emulator // nil on moto
 	moto    *mototest.Server // nil on the emulator
+	gate    *regionGate      // nil on moto
 	calls   callLog          // every call of this account's controllers
 	sink    *callLog         // also told of every call, if set
 	tweak   func(*reconcile.ClientOptions)
@@ -149,32 +160,41 @@ type account struct {
 	sns  *sns.Client
 }
 
-func newAccount(t *testing.T, name, url, proto string) *account {
-	cfg := aws.Config{
-		Region:       scenarioRegion,
-		BaseEndpoint: aws.String(url),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDSCENARIO", SecretAccessKey: "secret", Source: "test"}, nil
-		}),
-	}
-	env, err := reconcile.ResolveEnv(context.Background(), cfg, scenarioAccount)
+// newAccount is an account answering as accountID at the backend that base reaches.
+func newAccount(t *testing.T, name string, base aws.Config, proto, accountID string) *account {
+	env, err := reconcile.ResolveEnv(context.Background(), base, accountID)
 	if err != nil {
 		t.Fatalf("resolve env: %v", err)
 	}
-	a := &account{t: t, backend: name, url: url, proto: proto, cfg: cfg, env: env}
-	// The test's own clients do not retry: a fault injected for the controller must not be
-	// absorbed by them, and their calls must not be slowed by a retryer's backoff.
-	cfg = cfg.Copy()
+	a := &account{t: t, backend: name, proto: proto, base: base, cfg: base.Copy(), env: env}
+	a.sdkClients()
+	return a
+}
+
+// sdkClients builds the test's own clients. They do not retry: a fault injected for the
+// controller must not be absorbed by them, and their calls must not be slowed by a retryer's
+// backoff.
+func (a *account) sdkClients() {
+	cfg := a.base.Copy()
 	cfg.RetryMaxAttempts = 1
 	a.cw = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
-		if proto == reconcile.ProtocolQuery {
+		if a.proto == reconcile.ProtocolQuery {
 			o.Protocol = awsquery.New(cwschemas.GraniteServiceVersion20100801)
 		}
 	})
 	a.logs = cloudwatchlogs.NewFromConfig(cfg)
 	a.ct = cloudtrail.NewFromConfig(cfg)
 	a.sns = sns.NewFromConfig(cfg)
-	return a
+}
+
+// inRegion is the same account seen from another region: its SDK clients and ARNs are that
+// region's. It is for the test's reads and drifts; controllers come from the account itself.
+func (a *account) inRegion(region string) *account {
+	b := &account{t: a.t, backend: a.backend, proto: a.proto, env: a.env, emu: a.emu, moto: a.moto, gate: a.gate}
+	b.base, b.cfg = a.base.Copy(), a.cfg.Copy()
+	b.base.Region, b.cfg.Region, b.env.Region = region, region, region
+	b.sdkClients()
+	return b
 }
 
 func (a *account) isMoto() bool { return a.moto != nil }
