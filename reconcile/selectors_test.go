@@ -1,9 +1,7 @@
 package reconcile
 
 import (
-	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -104,101 +102,5 @@ func TestRepairSelectors(t *testing.T) {
 				t.Errorf("repaired selectors still drop KMS: %+v", got.management())
 			}
 		})
-	}
-}
-
-// TestSelectorRepairKeepsDataEvents: a trail that logs data events and has KMS dropped is repaired
-// to log KMS, with its data selectors intact, and the pass after the repair writes nothing.
-func TestSelectorRepairKeepsDataEvents(t *testing.T) {
-	cases := []struct {
-		name     string
-		basic    []ctypes.EventSelector
-		advanced []ctypes.AdvancedEventSelector
-		keep     func(t *testing.T, tr *fakeTrail)
-	}{
-		{"basic, kms excluded on the data selector", []ctypes.EventSelector{{ReadWriteType: ctypes.ReadWriteTypeAll,
-			IncludeManagementEvents: aws.Bool(true), DataResources: s3Data, ExcludeManagementEventSources: []string{kmsSource}}}, nil,
-			func(t *testing.T, tr *fakeTrail) {
-				if len(tr.basic) != 1 || len(tr.basic[0].DataResources) != 1 || tr.basic[0].ReadWriteType != ctypes.ReadWriteTypeAll {
-					t.Errorf("data selector not kept: %+v", tr.basic)
-				}
-			}},
-		{"basic, write-only data selector", []ctypes.EventSelector{{ReadWriteType: ctypes.ReadWriteTypeWriteOnly,
-			IncludeManagementEvents: aws.Bool(true), DataResources: s3Data}}, nil,
-			func(t *testing.T, tr *fakeTrail) {
-				if len(tr.basic) != 2 || len(tr.basic[0].DataResources) != 1 || tr.basic[0].ReadWriteType != ctypes.ReadWriteTypeWriteOnly {
-					t.Errorf("data selector not kept write-only: %+v", tr.basic)
-				}
-			}},
-		{"advanced, kms not-equals beside a data selector", nil, []ctypes.AdvancedEventSelector{advMgmt(kmsNotEq), advS3},
-			func(t *testing.T, tr *fakeTrail) {
-				if len(tr.advanced) != 2 || !cmp.Equal(tr.advanced[1], advS3, cmp.AllowUnexported(ctypes.AdvancedEventSelector{}, ctypes.AdvancedFieldSelector{})) {
-					t.Errorf("data selector not kept: %+v", tr.advanced)
-				}
-			}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeAWS()
-			c := newTestController(f, Options{})
-			ms := loadMonitors(t, "testdata/lab.yaml")
-			reconcile(t, c, ms, false)
-			f.mu.Lock()
-			tr := f.trails["pattern1-logging-trail"]
-			tr.basic, tr.advanced = tc.basic, tc.advanced
-			f.mu.Unlock()
-
-			res := reconcile(t, c, ms, false)
-			if ch := findChange(res, "Trail/pattern1-logging-trail"); ch == nil || ch.Action != ActionUpdate || !ch.Applied {
-				t.Fatalf("trail: %+v, want an applied update", ch)
-			}
-			f.mu.Lock()
-			sel := TrailSelectors{Basic: tr.basic, Advanced: tr.advanced}
-			f.mu.Unlock()
-			if !sel.management().logsKMS() {
-				t.Errorf("KMS still dropped after the repair: %+v", sel)
-			}
-			tc.keep(t, tr)
-
-			f.resetCalls()
-			requireAllNoop(t, reconcile(t, c, ms, false))
-			if _, writes := f.callCount(); writes != 0 {
-				t.Errorf("pass after the repair wrote: %v", f.calls)
-			}
-		})
-	}
-}
-
-// TestSelectorRepairRefusesToWidenDataEvents: five write-only data selectors and KMS excluded —
-// the repair cannot log management reads without widening data events, so the trail's update
-// fails with a message saying why, and its selectors are left as they were.
-func TestSelectorRepairRefusesToWidenDataEvents(t *testing.T) {
-	f := newFakeAWS()
-	c := newTestController(f, Options{})
-	ms := loadMonitors(t, "testdata/lab.yaml")
-	reconcile(t, c, ms, false)
-	var five []ctypes.EventSelector
-	for i := 0; i < 5; i++ {
-		five = append(five, ctypes.EventSelector{ReadWriteType: ctypes.ReadWriteTypeWriteOnly, IncludeManagementEvents: aws.Bool(true),
-			DataResources: s3Data, ExcludeManagementEventSources: []string{kmsSource}})
-	}
-	f.mu.Lock()
-	f.trails["pattern1-logging-trail"].basic = five
-	f.mu.Unlock()
-
-	f.resetCalls()
-	res, err := c.Reconcile(context.Background(), ms, false)
-	ch := findChange(res, "Trail/pattern1-logging-trail")
-	if err == nil || ch == nil || ch.Err == nil || !strings.Contains(ch.Err.Error(), "free a selector") {
-		t.Fatalf("want the trail's update to fail saying why: %+v, %v", ch, err)
-	}
-	if IsTerminal(err) {
-		t.Error("the error is terminal, so the daemon would not see the user's fix")
-	}
-	if f.calls["cloudtrail:PutEventSelectors"] != 0 {
-		t.Error("the selectors were written")
-	}
-	if got := f.trails["pattern1-logging-trail"].basic; len(got) != 5 || got[0].ReadWriteType != ctypes.ReadWriteTypeWriteOnly {
-		t.Errorf("selectors changed: %+v", got)
 	}
 }
