@@ -39,6 +39,9 @@ func drifts() []drift {
 		{"alarm-actions-removed", idAlarm, reconcile.ActionUpdate, "alarmActions", func(t *testing.T, a *account) {
 			a.putAlarmCopy(t, "scen-kms-errors", func(in *cloudwatch.PutMetricAlarmInput) { in.AlarmActions = nil })
 		}},
+		{"alarm-actions-disabled", idAlarm, reconcile.ActionUpdate, "actionsEnabled", func(t *testing.T, a *account) {
+			a.putAlarmCopy(t, "scen-kms-errors", func(in *cloudwatch.PutMetricAlarmInput) { in.ActionsEnabled = aws.Bool(false) })
+		}},
 		{"filter-pattern-changed", idFilter, reconcile.ActionUpdate, "filterPattern", func(t *testing.T, a *account) {
 			a.putFilterCopy(t, "scen-kms-errors", func(in *cloudwatchlogs.PutMetricFilterInput) {
 				in.FilterPattern = aws.String(`{ $.eventSource = "kms.amazonaws.com" }`)
@@ -82,11 +85,22 @@ func drifts() []drift {
 			// KMS Encrypt and Decrypt are read-only management events: WriteOnly drops them.
 			a.putSelector(t, cttypes.EventSelector{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeWriteOnly})
 		}},
+		{"trail-advanced-selector-drops-kms", idTrail, reconcile.ActionUpdate, "advancedEventSelectors.excludeManagementEventSources", func(t *testing.T, a *account) {
+			must(t, "put event selectors", err2(a.ct.PutEventSelectors(bg, &cloudtrail.PutEventSelectorsInput{
+				TrailName: aws.String("scen-trail"), AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{
+					Name: aws.String("mgmt"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+						{Field: aws.String("eventCategory"), Equals: []string{"Management"}},
+						{Field: aws.String("eventSource"), NotEquals: []string{"kms.amazonaws.com"}},
+					}}}})))
+		}},
 		{"trail-multi-region-off", idTrail, reconcile.ActionUpdate, "multiRegion", func(t *testing.T, a *account) {
 			must(t, "update trail", err2(a.ct.UpdateTrail(bg, &cloudtrail.UpdateTrailInput{Name: aws.String("scen-trail"), IsMultiRegionTrail: aws.Bool(false)})))
 		}},
 		{"trail-log-file-validation-off", idTrail, reconcile.ActionUpdate, "logFileValidation", func(t *testing.T, a *account) {
 			must(t, "update trail", err2(a.ct.UpdateTrail(bg, &cloudtrail.UpdateTrailInput{Name: aws.String("scen-trail"), EnableLogFileValidation: aws.Bool(false)})))
+		}},
+		{"trail-deleted", idTrail, reconcile.ActionCreate, "", func(t *testing.T, a *account) {
+			must(t, "delete trail", err2(a.ct.DeleteTrail(bg, &cloudtrail.DeleteTrailInput{Name: aws.String("scen-trail")})))
 		}},
 		{"topic-deleted", idTopic, reconcile.ActionCreate, "", func(t *testing.T, a *account) {
 			must(t, "delete topic", err2(a.sns.DeleteTopic(bg, &sns.DeleteTopicInput{TopicArn: aws.String(a.topicARN("scen-alerts"))})))
