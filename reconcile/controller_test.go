@@ -1,86 +1,60 @@
-package reconcile
+package reconcile_test
 
 import (
-	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/go-logr/logr"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 
+	"github.com/kmswatch/kmswatch/reconcile"
 	"github.com/kmswatch/kmswatch/spec"
 )
 
-func loadMonitors(t *testing.T, path string) []spec.Monitor {
-	t.Helper()
-	f, err := spec.Load(path)
-	if err != nil {
-		t.Fatalf("load %s: %v", path, err)
-	}
-	return f.Monitors
-}
-
-func loadYAML(t *testing.T, y string) []spec.Monitor {
-	t.Helper()
-	f, err := spec.LoadBytes([]byte(y), "test.yaml")
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	return f.Monitors
-}
-
-func newTestController(f *fakeAWS, opts Options) *Controller {
-	return NewController(f.clients(), f.env, logr.Discard(), opts)
-}
-
-func reconcile(t *testing.T, c *Controller, ms []spec.Monitor, dryRun bool) *Result {
-	t.Helper()
-	res, err := c.Reconcile(context.Background(), ms, dryRun)
-	if err != nil {
-		t.Fatalf("reconcile (dryRun=%v): %v", dryRun, err)
-	}
-	return res
-}
+// The controller's own tests: the lab's Monitor (testdata/lab.yaml) and smaller fixtures, each
+// on a fresh emulator answering as labAccount, through the real SDK clients.
 
 // actions maps each resource id to its action.
-func actions(r *Result) map[string]Action {
-	out := map[string]Action{}
+func actions(r *reconcile.Result) map[string]reconcile.Action {
+	out := map[string]reconcile.Action{}
 	for _, c := range r.Changes {
 		out[c.ID] = c.Action
 	}
 	return out
 }
 
-func requireAllNoop(t *testing.T, r *Result) {
+// labAccountWith is a fresh emulator account seeded for ms.
+func labAccountWith(t *testing.T, ms []spec.Monitor) *account {
 	t.Helper()
-	for _, c := range r.Changes {
-		if c.Action != ActionNoop {
-			t.Errorf("%s: action %s %v %s, want noop", c.ID, c.Action, c.Changes, c.Message)
-		}
-	}
+	a := newLabAccount(t)
+	a.seed(ms)
+	return a
 }
 
 func TestConvergeFromEmptyThenNoop(t *testing.T) {
-	f := newFakeAWS()
-	c := newTestController(f, Options{})
-	ms := loadMonitors(t, "testdata/lab.yaml")
+	t.Parallel()
+	ms := load(t, "testdata/lab.yaml")
+	a := labAccountWith(t, ms)
+	c := a.controller(reconcile.Options{})
 
-	res := reconcile(t, c, ms, false)
-	want := map[string]Action{
-		"LogGroup/pattern1-logging-loggroup":                                                    ActionCreate,
-		"Trail/pattern1-logging-trail":                                                          ActionCreate,
-		"Topic/pattern1-logging-topic":                                                          ActionCreate,
-		"Subscription/pattern1-logging-topic/email/secops@example.com":                          ActionCreate,
-		"Subscription/pattern1-logging-topic/sqs/arn:aws:sqs:ap-southeast-2:111122223333:pager": ActionCreate,
-		"Alarm/pattern1-logging-alarm":                                                          ActionCreate,
-		"MetricFilter/pattern1-logging-loggroup/pattern1-logging-alarm":                         ActionCreate,
-		"Alarm/cis-kms-disable":                                                                 ActionCreate,
-		"MetricFilter/pattern1-logging-loggroup/cis-kms-disable":                                ActionCreate,
+	res := a.pass(c, ms, false).wantExit(reconcile.ExitInSync).res
+	want := map[string]reconcile.Action{
+		"LogGroup/pattern1-logging-loggroup":                                                    reconcile.ActionCreate,
+		"Trail/pattern1-logging-trail":                                                          reconcile.ActionCreate,
+		"Topic/pattern1-logging-topic":                                                          reconcile.ActionCreate,
+		"Subscription/pattern1-logging-topic/email/secops@example.com":                          reconcile.ActionCreate,
+		"Subscription/pattern1-logging-topic/sqs/arn:aws:sqs:ap-southeast-2:111122223333:pager": reconcile.ActionCreate,
+		"Alarm/pattern1-logging-alarm":                                                          reconcile.ActionCreate,
+		"MetricFilter/pattern1-logging-loggroup/pattern1-logging-alarm":                         reconcile.ActionCreate,
+		"Alarm/cis-kms-disable":                                                                 reconcile.ActionCreate,
+		"MetricFilter/pattern1-logging-loggroup/cis-kms-disable":                                reconcile.ActionCreate,
 	}
 	got := actions(res)
-	for id, a := range want {
-		if got[id] != a {
-			t.Errorf("%s: action %q, want %q", id, got[id], a)
+	for id, act := range want {
+		if got[id] != act {
+			t.Errorf("%s: action %q, want %q", id, got[id], act)
 		}
 	}
 	if len(got) != len(want) {
@@ -92,68 +66,79 @@ func TestConvergeFromEmptyThenNoop(t *testing.T) {
 		}
 	}
 
-	// End state.
-	tr := f.trails["pattern1-logging-trail"]
-	if tr == nil || !tr.logging {
-		t.Fatalf("trail missing or not logging: %+v", tr)
+	// End state, read back through the SDK.
+	a.checkChain(ms[0])
+	tr := a.trail(labTrail)
+	if tr == nil {
+		t.Fatal("trail missing")
 	}
-	if got := *tr.def.CloudWatchLogsLogGroupArn; got != "arn:aws:logs:ap-southeast-2:111122223333:log-group:pattern1-logging-loggroup:*" {
+	st, err := a.ct.GetTrailStatus(bg, &cloudtrail.GetTrailStatusInput{Name: aws.String(labTrail)})
+	if err != nil || !aws.ToBool(st.IsLogging) {
+		t.Fatalf("trail not logging: %+v %v", st, err)
+	}
+	if got := aws.ToString(tr.CloudWatchLogsLogGroupArn); got != "arn:aws:logs:ap-southeast-2:111122223333:log-group:pattern1-logging-loggroup:*" {
 		t.Errorf("trail log group ARN %s", got)
 	}
-	if !*tr.def.IsMultiRegionTrail || !*tr.def.LogFileValidationEnabled {
-		t.Errorf("trail not multi-region with validation: %+v", tr.def)
+	if !aws.ToBool(tr.IsMultiRegionTrail) || !aws.ToBool(tr.LogFileValidationEnabled) {
+		t.Errorf("trail not multi-region with validation: %+v", tr)
 	}
-	a := f.alarms["pattern1-logging-alarm"]
-	if *a.Threshold != 1 || *a.Period != 60 || *a.TreatMissingData != "notBreaching" || len(a.AlarmActions) != 1 {
-		t.Errorf("alarm: %+v", a)
+	al := a.alarm("pattern1-logging-alarm")
+	if al == nil || aws.ToFloat64(al.Threshold) != 1 || aws.ToInt32(al.Period) != 60 || aws.ToString(al.TreatMissingData) != "notBreaching" ||
+		len(al.AlarmActions) != 1 {
+		t.Errorf("alarm: %+v", al)
 	}
-	if got := f.tags[*a.AlarmArn][TagFilterName]; got != "pattern1-logging-alarm" {
-		t.Errorf("alarm does not record its filter: %v", f.tags[*a.AlarmArn])
+	if tags := a.tags(reconcile.KindAlarm, "pattern1-logging-alarm"); tags[reconcile.TagFilterName] != "pattern1-logging-alarm" {
+		t.Errorf("alarm does not record its filter: %v", tags)
 	}
-	fl := f.filters["pattern1-logging-loggroup"]["pattern1-logging-alarm"]
-	if !strings.Contains(fl.pattern, "kms.amazonaws.com") || *fl.t.DefaultValue != 0 {
-		t.Errorf("filter: %+v", fl)
-	}
-	if r := f.logGroups["pattern1-logging-loggroup"].retention; r == nil || *r != 90 {
-		t.Errorf("retention %v", r)
-	}
-
-	// The second pass right after: all unchanged, no write call.
-	f.resetCalls()
-	res = reconcile(t, c, ms, false)
-	requireAllNoop(t, res)
-	if _, writes := f.callCount(); writes != 0 {
-		t.Errorf("second pass made %d write calls: %v", writes, f.calls)
-	}
-	for _, ch := range res.Changes {
-		if ch.ID == "Subscription/pattern1-logging-topic/email/secops@example.com" && ch.State != "PendingConfirmation" {
-			t.Errorf("email subscription state %q, want PendingConfirmation", ch.State)
+	var filterOK bool
+	for _, f := range a.filters("pattern1-logging-loggroup") {
+		if aws.ToString(f.FilterName) == "pattern1-logging-alarm" {
+			mt := f.MetricTransformations
+			filterOK = strings.Contains(aws.ToString(f.FilterPattern), "kms.amazonaws.com") && len(mt) == 1 &&
+				mt[0].DefaultValue != nil && *mt[0].DefaultValue == 0
+			if !filterOK {
+				t.Errorf("filter: %+v", f)
+			}
 		}
 	}
-	if ch := findChange(res, "Trail/pattern1-logging-trail"); ch.State != "logging" {
-		t.Errorf("trail state %q, want logging", ch.State)
+	if !filterOK {
+		t.Error("the alarm's filter is missing or wrong")
 	}
-	if code := ExitCode(res, nil, false); code != 0 {
-		t.Errorf("exit code %d", code)
+	if lg := a.logGroup("pattern1-logging-loggroup"); lg == nil || aws.ToInt32(lg.RetentionInDays) != 90 {
+		t.Errorf("log group %+v, want retention 90", lg)
+	}
+
+	// The second pass right after: all unchanged, no write call, exit 0.
+	next := a.pass(c, ms, false).wantNoop()
+	if st := next.change("Subscription/pattern1-logging-topic/email/secops@example.com").State; st != "PendingConfirmation" {
+		t.Errorf("email subscription state %q, want PendingConfirmation", st)
+	}
+	if st := next.change("Trail/pattern1-logging-trail").State; st != "logging" {
+		t.Errorf("trail state %q, want logging", st)
 	}
 	// A warm no-op pass reads no tags.
-	for k, n := range f.calls {
+	for k, n := range next.res.Calls {
 		if strings.Contains(k, "Tag") || strings.Contains(k, "GetResources") {
 			t.Errorf("warm pass read tags: %s ×%d", k, n)
 		}
 	}
 }
 
+// TestCachedOwnershipReloadsAfterTTL: once the ownership cache is older than its TTL, the next
+// pass reloads it in bulk — one tagging-API page for the lab — and is still a no-op.
 func TestCachedOwnershipReloadsAfterTTL(t *testing.T) {
-	f := newFakeAWS()
-	now := time.Unix(1_700_000_000, 0)
-	c := newTestController(f, Options{OwnershipTTL: time.Minute, Now: func() time.Time { return now }})
-	ms := loadMonitors(t, "testdata/lab.yaml")
-	reconcile(t, c, ms, false)
-	now = now.Add(2 * time.Minute)
-	f.resetCalls()
-	requireAllNoop(t, reconcile(t, c, ms, false))
-	if f.calls["tag:GetResources"] != 1 {
-		t.Errorf("after the TTL the cache was not reloaded: %v", f.calls)
+	t.Parallel()
+	ms := load(t, "testdata/lab.yaml")
+	a := labAccountWith(t, ms)
+	var now atomic.Int64
+	now.Store(time.Unix(1_700_000_000, 0).UnixNano())
+	c := a.controller(reconcile.Options{OwnershipTTL: time.Minute, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	if n := a.pass(c, ms, false).wantNoop().res.Calls["tag:GetResources"]; n != 0 {
+		t.Errorf("within the TTL the cache was reloaded: %d GetResources", n)
+	}
+	now.Add(int64(2 * time.Minute))
+	if calls := a.pass(c, ms, false).wantNoop().res.Calls; calls["tag:GetResources"] != 1 {
+		t.Errorf("after the TTL the cache was not reloaded: %v", calls)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -13,6 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	tagtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 	"github.com/aws/smithy-go"
+	"github.com/go-logr/logr"
+
+	"github.com/kmswatch/kmswatch/spec"
 )
 
 // fakeAWS is a small stateful AWS for unit tests: it keeps alarms, log groups, metric filters,
@@ -277,4 +281,37 @@ func (c fakeTagging) GetResources(_ context.Context, in *resourcegroupstaggingap
 		out.ResourceTagMappingList = append(out.ResourceTagMappingList, m)
 	}
 	return out, nil
+}
+
+// Helpers of the tests still on fakeAWS.
+
+func newTestController(f *fakeAWS, opts Options) *Controller {
+	return NewController(f.clients(), f.env, logr.Discard(), opts)
+}
+
+func reconcile(t *testing.T, c *Controller, ms []spec.Monitor, dryRun bool) *Result {
+	t.Helper()
+	res, err := c.Reconcile(context.Background(), ms, dryRun)
+	if err != nil {
+		t.Fatalf("reconcile (dryRun=%v): %v", dryRun, err)
+	}
+	return res
+}
+
+// actions maps each resource id to its action.
+func actions(r *Result) map[string]Action {
+	out := map[string]Action{}
+	for _, c := range r.Changes {
+		out[c.ID] = c.Action
+	}
+	return out
+}
+
+func requireAllNoop(t *testing.T, r *Result) {
+	t.Helper()
+	for _, c := range r.Changes {
+		if c.Action != ActionNoop {
+			t.Errorf("%s: action %s %v %s, want noop", c.ID, c.Action, c.Changes, c.Message)
+		}
+	}
 }
