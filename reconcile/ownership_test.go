@@ -1,15 +1,22 @@
-package reconcile
+package reconcile_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/go-logr/logr"
+
+	"github.com/kmswatch/kmswatch/reconcile"
 )
+
+// Ownership: conflicts, adoption, pruning, deletion policies, and what a Monitor missing from the
+// file or living in another region leaves alone.
 
 const smallMonitor = `
 apiVersion: kmswatch.dev/v1alpha1
@@ -30,8 +37,8 @@ spec:
       alarmActions: [alerts]
 %s`
 
-func small(t *testing.T, lgSuffix, extra string) string {
-	t.Helper()
+// small is smallMonitor with a suffix to its log group's name and extra alarms.
+func small(lgSuffix, extra string) string {
 	return strings.Replace(strings.Replace(smallMonitor, "%s", lgSuffix, 1), "%s", extra, 1)
 }
 
@@ -44,105 +51,119 @@ const alarmA2 = `    - name: a2
       alarmActions: [alerts]
 `
 
-func TestConflictThenAdopt(t *testing.T) {
-	f := newFakeAWS()
-	// Someone else's alarm with the name a1, untagged.
-	f.alarms["a1"] = cwtypes.MetricAlarm{AlarmName: aws.String("a1"), AlarmArn: aws.String(f.env.alarmARN("a1")),
-		Namespace: aws.String("Other"), MetricName: aws.String("X"), Threshold: aws.Float64(99), Period: aws.Int32(300),
-		EvaluationPeriods: aws.Int32(1), Statistic: cwtypes.StatisticAverage, ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold}
-	c := newTestController(f, Options{})
-	ms := loadYAML(t, small(t, "", ""))
+// hasField tells whether a change names field, or a field beneath it ("tags" covers "tags.x").
+func hasField(fc []reconcile.FieldChange, field string) bool {
+	for _, c := range fc {
+		if c.Field == field || strings.HasPrefix(c.Field, field+".") {
+			return true
+		}
+	}
+	return false
+}
 
-	res, err := c.Reconcile(context.Background(), ms, false)
-	if err != nil {
-		t.Fatal(err)
+// hasFilter tells whether the log group holds a metric filter of that name.
+func (a *account) hasFilter(logGroup, name string) bool {
+	a.t.Helper()
+	for _, f := range a.filters(logGroup) {
+		if aws.ToString(f.FilterName) == name {
+			return true
+		}
 	}
-	if a := actions(res); a["Alarm/a1"] != ActionConflict || a["MetricFilter/lg/a1"] != ActionConflict {
-		t.Fatalf("want the alarm and its filter in conflict: %v", a)
+	return false
+}
+
+func TestConflictThenAdopt(t *testing.T) {
+	t.Parallel()
+	a := newLabAccount(t)
+	// Someone else's alarm with the name a1, untagged.
+	must(t, "put foreign alarm", err2(a.cw.PutMetricAlarm(bg, &cloudwatch.PutMetricAlarmInput{
+		AlarmName: aws.String("a1"), Namespace: aws.String("Other"), MetricName: aws.String("X"), Threshold: aws.Float64(99),
+		Period: aws.Int32(300), EvaluationPeriods: aws.Int32(1), Statistic: cwtypes.StatisticAverage,
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold})))
+	c := a.controller(reconcile.Options{})
+
+	o := a.pass(c, loadText(t, small("", "")), false).wantExit(reconcile.ExitFailed)
+	if o.err != nil {
+		t.Fatalf("a conflict is not an error of the pass: %v", o.err)
 	}
-	if a := actions(res); a["LogGroup/lg"] != ActionCreate || a["Topic/alerts"] != ActionCreate {
-		t.Errorf("everything else must still converge: %v", a)
+	if got := actions(o.res); got["Alarm/a1"] != reconcile.ActionConflict || got["MetricFilter/lg/a1"] != reconcile.ActionConflict {
+		t.Fatalf("want the alarm and its filter in conflict: %v", got)
 	}
-	if code := ExitCode(res, err, false); code != ExitFailed {
-		t.Errorf("exit code %d, want 1 for a conflict", code)
+	if got := actions(o.res); got["LogGroup/lg"] != reconcile.ActionCreate || got["Topic/alerts"] != reconcile.ActionCreate {
+		t.Errorf("everything else must still converge: %v", got)
 	}
-	if got := *f.alarms["a1"].Threshold; got != 99 {
-		t.Fatalf("the foreign alarm was overwritten: threshold %v", got)
+	if got := a.alarm("a1"); got == nil || aws.ToFloat64(got.Threshold) != 99 {
+		t.Fatalf("the foreign alarm was overwritten: %+v", got)
 	}
-	if _, ok := f.filters["lg"]["a1"]; ok {
-		t.Errorf("the filter of a conflicting alarm was created")
+	if a.hasFilter("lg", "a1") {
+		t.Error("the filter of a conflicting alarm was created")
 	}
 
 	// adopt: true takes it over: rewritten and tagged.
-	ms = loadYAML(t, strings.Replace(small(t, "", ""), "    - name: a1\n", "    - name: a1\n      adopt: true\n", 1))
-	res = reconcile(t, c, ms, false)
-	if ch := findChange(res, "Alarm/a1"); ch.Action != ActionUpdate || !hasField(ch.Changes, "threshold") || !hasField(ch.Changes, "tags") {
+	ms := loadText(t, strings.Replace(small("", ""), "    - name: a1\n", "    - name: a1\n      adopt: true\n", 1))
+	ch := a.pass(c, ms, false).wantExit(reconcile.ExitInSync).wantAction("Alarm/a1", reconcile.ActionUpdate)
+	if !hasField(ch.Changes, "threshold") || !hasField(ch.Changes, "tags") {
 		t.Fatalf("adopt: %+v", ch)
 	}
-	if owner(f.tags[f.env.alarmARN("a1")]) != "small" || *f.alarms["a1"].Threshold != 1 {
-		t.Errorf("adopted alarm not rewritten and tagged: %v %v", f.tags[f.env.alarmARN("a1")], *f.alarms["a1"].Threshold)
+	a.wantOwned(reconcile.KindAlarm, "a1", "small")
+	if got := a.alarm("a1"); aws.ToFloat64(got.Threshold) != 1 {
+		t.Errorf("adopted alarm not rewritten: threshold %v", aws.ToFloat64(got.Threshold))
 	}
-	f.resetCalls()
-	requireAllNoop(t, reconcile(t, c, ms, false))
-	if _, w := f.callCount(); w != 0 {
-		t.Errorf("writes after adopt: %v", f.calls)
-	}
+	a.pass(c, ms, false).wantNoop()
 }
 
 func TestConflictWithAnotherMonitor(t *testing.T) {
-	f := newFakeAWS()
-	c := newTestController(f, Options{})
-	reconcile(t, c, loadYAML(t, small(t, "", "")), false)
-	other := strings.Replace(small(t, "2", ""), "name: small", "name: other", 1)
-	other = strings.Replace(other, "name: alerts", "name: alerts2", 1)
-	other = strings.Replace(other, "[alerts]", "[alerts2]", 1)
-	other = strings.Replace(other, "adopt: true", "", 1)
-	other = strings.Replace(other, "    - name: a1\n", "    - name: a1\n      adopt: true\n", 1)
-	res, _ := c.Reconcile(context.Background(), loadYAML(t, other), false)
-	ch := findChange(res, "Alarm/a1")
-	if ch.Action != ActionConflict || !strings.Contains(ch.Message, "small") {
+	t.Parallel()
+	a := newLabAccount(t)
+	c := a.controller(reconcile.Options{})
+	a.pass(c, loadText(t, small("", "")), false).wantExit(reconcile.ExitInSync)
+	other := strings.NewReplacer("name: small", "name: other", "name: alerts", "name: alerts2", "[alerts]", "[alerts2]",
+		"    - name: a1\n", "    - name: a1\n      adopt: true\n").Replace(small("2", ""))
+	o := a.pass(c, loadText(t, other), false).wantExit(reconcile.ExitFailed)
+	if ch := o.wantAction("Alarm/a1", reconcile.ActionConflict); !strings.Contains(ch.Message, "small") {
 		t.Errorf("an alarm owned by another monitor, even with adopt: %+v", ch)
 	}
+	a.wantOwned(reconcile.KindAlarm, "a1", "small")
 }
 
 func TestPruneKeepAndRemovedMonitors(t *testing.T) {
-	f := newFakeAWS()
-	c := newTestController(f, Options{})
-	full := loadYAML(t, small(t, "", alarmA2))
-	reconcile(t, c, full, false)
-	if _, ok := f.alarms["a2"]; !ok {
+	t.Parallel()
+	a := newLabAccount(t)
+	c := a.controller(reconcile.Options{})
+	a.pass(c, loadText(t, small("", alarmA2)), false).wantExit(reconcile.ExitInSync)
+	if a.alarm("a2") == nil {
 		t.Fatal("a2 not created")
 	}
 
 	// a2 removed from the monitor: its filter and the alarm are deleted.
-	res := reconcile(t, c, loadYAML(t, small(t, "", "")), false)
-	if a := actions(res); a["Alarm/a2"] != ActionDelete || a["MetricFilter/lg/a2"] != ActionDelete {
-		t.Errorf("prune: %v", a)
+	o := a.pass(c, loadText(t, small("", "")), false).wantExit(reconcile.ExitInSync)
+	if got := actions(o.res); got["Alarm/a2"] != reconcile.ActionDelete || got["MetricFilter/lg/a2"] != reconcile.ActionDelete {
+		t.Errorf("prune: %v", got)
 	}
-	if _, ok := f.alarms["a2"]; ok {
+	if a.alarm("a2") != nil {
 		t.Error("a2 still exists")
 	}
-	if _, ok := f.filters["lg"]["a2"]; ok {
+	if a.hasFilter("lg", "a2") {
 		t.Error("a2's filter still exists")
 	}
 
 	// The log group renamed: the old one is kept (Retain by default), the new one created.
-	res = reconcile(t, c, loadYAML(t, small(t, "-new", "")), false)
-	if a := actions(res); a["LogGroup/lg"] != ActionKeep || a["LogGroup/lg-new"] != ActionCreate {
-		t.Errorf("rename log group: %v", a)
+	o = a.pass(c, loadText(t, small("-new", "")), false).wantExit(reconcile.ExitInSync)
+	if got := actions(o.res); got["LogGroup/lg"] != reconcile.ActionKeep || got["LogGroup/lg-new"] != reconcile.ActionCreate {
+		t.Errorf("rename log group: %v", got)
 	}
-	if _, ok := f.logGroups["lg"]; !ok {
+	if a.logGroup("lg") == nil {
 		t.Error("the retained log group was deleted")
 	}
-	if code := ExitCode(res, nil, true); code != ExitPending {
+	if code := reconcile.ExitCode(o.res, nil, true); code != reconcile.ExitPending {
 		t.Errorf("dry-run exit code with creates pending: %d", code)
 	}
 
 	// An empty file deletes nothing, even when asked to prune removed monitors.
-	pruner := newTestController(f, Options{PruneRemovedMonitors: true})
-	res = reconcile(t, pruner, nil, false)
-	if len(res.Changes) != 0 || len(f.alarms) != 1 {
-		t.Errorf("zero monitors changed something: %v", actions(res))
+	pruner := a.controller(reconcile.Options{PruneRemovedMonitors: true})
+	o = a.pass(pruner, nil, false).wantExit(reconcile.ExitInSync)
+	if len(o.res.Changes) != 0 || len(a.alarms()) != 1 {
+		t.Errorf("zero monitors changed something: %v", actions(o.res))
 	}
 
 	// Another monitor alone in the file: without the option, "small" is left alone...
@@ -153,95 +174,119 @@ metadata: {name: other}
 spec:
   logGroup: {name: other-lg}
 `
-	reconcile(t, c, loadYAML(t, otherYAML), false)
-	if _, ok := f.alarms["a1"]; !ok {
+	a.pass(c, loadText(t, otherYAML), false).wantExit(reconcile.ExitInSync)
+	if a.alarm("a1") == nil {
 		t.Fatal("a monitor missing from the file was pruned without PruneRemovedMonitors")
 	}
 	// ...with it, its alarm, filter and topic are deleted, its log groups kept.
-	res = reconcile(t, pruner, loadYAML(t, otherYAML), false)
-	a := actions(res)
-	if a["Alarm/a1"] != ActionDelete || a["Topic/alerts"] != ActionDelete || a["LogGroup/lg-new"] != ActionKeep {
-		t.Errorf("prune removed monitor: %v", a)
+	o = a.pass(pruner, loadText(t, otherYAML), false).wantExit(reconcile.ExitInSync)
+	got := actions(o.res)
+	if got["Alarm/a1"] != reconcile.ActionDelete || got["MetricFilter/lg-new/a1"] != reconcile.ActionDelete ||
+		got["Topic/alerts"] != reconcile.ActionDelete || got["LogGroup/lg-new"] != reconcile.ActionKeep {
+		t.Errorf("prune removed monitor: %v", got)
 	}
-	if len(f.alarms) != 0 || len(f.topics) != 0 || f.logGroups["lg-new"] == nil {
-		t.Errorf("end state: alarms %d topics %d", len(f.alarms), len(f.topics))
+	if al, tp := a.alarms(), a.topics(); len(al) != 0 || len(tp) != 0 || a.logGroup("lg-new") == nil || a.logGroup("lg") == nil {
+		t.Errorf("end state: alarms %d, topics %v, log groups lg-new %v lg %v", len(al), tp, a.logGroup("lg-new") != nil, a.logGroup("lg") != nil)
 	}
 }
 
 func TestDeletionPolicyDeleteOnLogGroup(t *testing.T) {
-	f := newFakeAWS()
-	c := newTestController(f, Options{})
-	y := strings.Replace(small(t, "", ""), "logGroup: {name: lg}", "logGroup: {name: lg, deletionPolicy: Delete}", 1)
-	reconcile(t, c, loadYAML(t, y), false)
-	res := reconcile(t, c, loadYAML(t, small(t, "-new", "")), false)
-	if a := actions(res); a["LogGroup/lg"] != ActionDelete {
-		t.Errorf("log group recorded Delete: %v", a)
+	t.Parallel()
+	a := newLabAccount(t)
+	c := a.controller(reconcile.Options{})
+	y := strings.Replace(small("", ""), "logGroup: {name: lg}", "logGroup: {name: lg, deletionPolicy: Delete}", 1)
+	a.pass(c, loadText(t, y), false).wantExit(reconcile.ExitInSync)
+	if tags := a.tags(reconcile.KindLogGroup, "lg"); tags[reconcile.TagDeletionPolicy] != "Delete" {
+		t.Fatalf("the deletion policy is not recorded on the log group: %v", tags)
 	}
-	if _, ok := f.logGroups["lg"]; ok {
+	o := a.pass(c, loadText(t, small("-new", "")), false).wantExit(reconcile.ExitInSync)
+	o.wantAction("LogGroup/lg", reconcile.ActionDelete)
+	if a.logGroup("lg") != nil {
 		t.Error("log group with deletion policy Delete still exists")
 	}
 }
 
 func TestSubscriptionRemovedIsUnsubscribedPendingIsNot(t *testing.T) {
-	f := newFakeAWS()
-	c := newTestController(f, Options{})
-	y := strings.Replace(small(t, "", ""), `subscriptions: [{protocol: sqs, endpoint: "arn:aws:sqs:ap-southeast-2:111122223333:q"}]`,
+	t.Parallel()
+	a := newLabAccount(t)
+	c := a.controller(reconcile.Options{})
+	y := strings.Replace(small("", ""), `subscriptions: [{protocol: sqs, endpoint: "arn:aws:sqs:ap-southeast-2:111122223333:q"}]`,
 		`subscriptions: [{protocol: sqs, endpoint: "arn:aws:sqs:ap-southeast-2:111122223333:q"}, {protocol: email, endpoint: a@example.com}]`, 1)
-	reconcile(t, c, loadYAML(t, y), false)
-	topic := f.topics[f.env.topicARN("alerts")]
-	if len(topic.subs) != 2 {
-		t.Fatalf("subscriptions: %+v", topic.subs)
+	a.pass(c, loadText(t, y), false).wantExit(reconcile.ExitInSync)
+	if subs := a.subscriptions("alerts"); len(subs) != 2 {
+		t.Fatalf("subscriptions: %+v", subs)
 	}
-	// Pending one stays noop, never re-subscribed.
-	f.resetCalls()
-	res := reconcile(t, c, loadYAML(t, y), false)
-	if ch := findChange(res, "Subscription/alerts/email/a@example.com"); ch.Action != ActionNoop || ch.State != "PendingConfirmation" {
+	// The pending one stays unchanged, never subscribed again.
+	o := a.pass(c, loadText(t, y), false).wantNoop()
+	if ch := o.change("Subscription/alerts/email/a@example.com"); ch.State != "PendingConfirmation" {
 		t.Errorf("pending: %+v", ch)
 	}
-	if f.calls["sns:Subscribe"] != 0 {
+	if n := o.res.Calls["sns:Subscribe"]; n != 0 {
 		t.Error("a pending subscription was subscribed again")
 	}
 	// Removing the confirmed one unsubscribes it; the pending one cannot be (no ARN).
 	y2 := strings.Replace(y, `{protocol: sqs, endpoint: "arn:aws:sqs:ap-southeast-2:111122223333:q"}, `, "", 1)
-	res = reconcile(t, c, loadYAML(t, y2), false)
-	if ch := findChange(res, "Subscription/alerts/sqs/arn:aws:sqs:ap-southeast-2:111122223333:q"); ch == nil || ch.Action != ActionDelete {
-		t.Errorf("removed subscription: %+v", ch)
-	}
-	if len(topic.subs) != 1 {
-		t.Errorf("subscriptions after removal: %+v", topic.subs)
+	a.pass(c, loadText(t, y2), false).wantExit(reconcile.ExitInSync).
+		wantAction("Subscription/alerts/sqs/arn:aws:sqs:ap-southeast-2:111122223333:q", reconcile.ActionDelete)
+	if subs := a.subscriptions("alerts"); len(subs) != 1 || subs[0].Protocol != "email" || !subs[0].pending() {
+		t.Errorf("subscriptions after removal: %+v", subs)
 	}
 }
 
 func TestMonitorInAnotherRegionIsNotPrunedAsRemoved(t *testing.T) {
-	f := newFakeAWS()
-	reconcile(t, newTestController(f, Options{}), loadYAML(t, small(t, "", "")), false)
-	y := strings.Replace(small(t, "", ""), "spec:\n", "spec:\n  region: eu-west-1\n", 1)
-	res, err := newTestController(f, Options{PruneRemovedMonitors: true}).Reconcile(context.Background(), loadYAML(t, y), false)
-	if err == nil || ExitCode(res, err, false) != ExitInvalid {
-		t.Errorf("a monitor in another region: err %v, exit %d", err, ExitCode(res, err, false))
-	}
-	if len(res.Changes) != 0 || len(f.alarms) != 1 {
-		t.Errorf("it was pruned as removed: %v", actions(res))
+	t.Parallel()
+	a := newLabAccount(t)
+	a.pass(a.controller(reconcile.Options{}), loadText(t, small("", "")), false).wantExit(reconcile.ExitInSync)
+	// Clients that reach no other region: the Monitor, moved to eu-west-1, cannot run.
+	clients := reconcile.NewClients(a.cfg, a.clientOptions())
+	clients.ForRegion = nil
+	c := reconcile.NewController(clients, a.env, logr.Discard(), reconcile.Options{PruneRemovedMonitors: true})
+	y := strings.Replace(small("", ""), "spec:\n", "spec:\n  region: eu-west-1\n", 1)
+	o := a.pass(c, loadText(t, y), false).wantExit(reconcile.ExitInvalid)
+	if len(o.res.Changes) != 0 || len(a.alarms()) != 1 || !a.topicExists("alerts") {
+		t.Errorf("it was pruned as removed: %v", actions(o.res))
 	}
 }
 
-func TestOwnershipRefreshReadsTrailTagsTwentyAtATime(t *testing.T) {
-	f := newFakeAWS()
-	for i := 0; i < 25; i++ {
-		name := fmt.Sprintf("trail-%02d", i)
-		arn := f.env.trailARN(name)
-		f.trails[name] = &fakeTrail{def: ctypes.Trail{Name: aws.String(name), TrailARN: aws.String(arn), HomeRegion: aws.String(f.env.Region)}}
-		f.trailTags[arn] = map[string]string{}
-		if i == 24 {
-			f.trailTags[arn] = merge2(ownedTags("old-monitor"), map[string]string{TagDeletionPolicy: "Retain"})
+// TestOwnershipRefreshReadsTrailTagsInBatches: a new process reads the ownership tags of the
+// region's trails with CloudTrail ListTags, at most 20 trails a call, and so finds the trail of a
+// removed Monitor. The emulator keeps CloudTrail's quota of 5 trails a region: one call. moto
+// does not enforce the quota, so there 25 trails show the split into two calls.
+func TestOwnershipRefreshReadsTrailTagsInBatches(t *testing.T) {
+	runOnBothBackends(t, labAccount, []scenario{{"trail-tags", func(t *testing.T, a *account) {
+		n, wantCalls := 5, 1
+		if a.isMoto() {
+			n, wantCalls = 25, 2
+			a.moto.CreateBucket(t, "bucket")
+		} else {
+			a.emu.SeedBucket("bucket")
 		}
-	}
-	c := newTestController(f, Options{PruneRemovedMonitors: true})
-	res := reconcile(t, c, loadYAML(t, small(t, "", "")), true)
-	if f.calls["cloudtrail:ListTags"] != 2 {
-		t.Errorf("ListTags calls: %d, want 2 for 25 trails", f.calls["cloudtrail:ListTags"])
-	}
-	if ch := findChange(res, "Trail/trail-24"); ch == nil || ch.Action != ActionKeep || ch.Monitor != "old-monitor" {
-		t.Errorf("the owned trail of a removed monitor: %+v", ch)
-	}
+		last := fmt.Sprintf("trail-%02d", n-1)
+		for i := range n {
+			must(t, "create trail", err2(a.ct.CreateTrail(bg, &cloudtrail.CreateTrailInput{
+				Name: aws.String(fmt.Sprintf("trail-%02d", i)), S3BucketName: aws.String("bucket")})))
+		}
+		must(t, "tag trail", err2(a.ct.AddTags(bg, &cloudtrail.AddTagsInput{ResourceId: aws.String(a.trailARN(last)),
+			TagsList: []cttypes.Tag{
+				{Key: aws.String(reconcile.TagManagedBy), Value: aws.String(reconcile.ManagedByValue)},
+				{Key: aws.String(reconcile.TagMonitor), Value: aws.String("old-monitor")},
+				{Key: aws.String(reconcile.TagDeletionPolicy), Value: aws.String("Retain")},
+			}})))
+
+		c := a.controller(reconcile.Options{PruneRemovedMonitors: true})
+		o := a.pass(c, loadText(t, small("", "")), true).wantExit(reconcile.ExitPending)
+		if got := o.res.Calls["cloudtrail:ListTags"]; got != wantCalls {
+			t.Errorf("ListTags calls: %d, want %d for %d trails", got, wantCalls, n)
+		}
+		if ch := o.change("Trail/" + last); ch.Action != reconcile.ActionKeep || ch.Monitor != "old-monitor" {
+			t.Errorf("the owned trail of a removed monitor: %+v", ch)
+		}
+		for i := range n - 1 {
+			for _, ch := range o.res.Changes {
+				if ch.ID == fmt.Sprintf("Trail/trail-%02d", i) {
+					t.Errorf("a trail kmswatch does not own has a line: %+v", ch)
+				}
+			}
+		}
+	}}})
 }

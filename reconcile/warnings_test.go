@@ -1,31 +1,46 @@
-package reconcile
+package reconcile_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+
+	"github.com/kmswatch/kmswatch/reconcile"
 )
 
+// TestWarnings: what kmswatch may not or need not fix is reported as a warning of the state
+// observed — a foreign trail feeding the Monitor's log group with KMS excluded, a topic with no
+// confirmed subscription, alarm actions disabled by the spec, a log group no trail feeds — and
+// the foreign trail is left as it is.
 func TestWarnings(t *testing.T) {
-	f := newFakeAWS()
-	// A trail that is not kmswatch's, feeding the monitor's log group, with KMS excluded.
-	f.trails["org-trail"] = &fakeTrail{
-		def: ctypes.Trail{Name: aws.String("org-trail"), TrailARN: aws.String(f.env.trailARN("org-trail")), HomeRegion: aws.String(f.env.Region),
-			CloudWatchLogsLogGroupArn: aws.String(f.env.logGroupARN("lg") + ":*")},
-		logging: true,
-		basic: []ctypes.EventSelector{{ReadWriteType: ctypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(true),
-			ExcludeManagementEventSources: []string{kmsSource}}},
-	}
-	y := strings.Replace(small(t, "", ""), `subscriptions: [{protocol: sqs, endpoint: "arn:aws:sqs:ap-southeast-2:111122223333:q"}]`,
+	t.Parallel()
+	a := newLabAccount(t)
+	y := strings.Replace(small("", ""), `subscriptions: [{protocol: sqs, endpoint: "arn:aws:sqs:ap-southeast-2:111122223333:q"}]`,
 		`subscriptions: [{protocol: email, endpoint: a@example.com}]`, 1)
 	y = strings.Replace(y, "      alarmActions: [alerts]\n", "      alarmActions: [alerts]\n      actionsEnabled: false\n", 1)
-	c := newTestController(f, Options{})
-	reconcile(t, c, loadYAML(t, y), false)
-	res := reconcile(t, c, loadYAML(t, y), false) // warnings speak of the state observed
+	ms := loadText(t, y)
+	c := a.controller(reconcile.Options{})
+	a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+
+	// A trail that is not kmswatch's, logging into the monitor's log group, with KMS excluded.
+	const role = "arn:aws:iam::111122223333:role/org-trail-to-logs"
+	a.emu.SeedBucket("org-bucket")
+	a.emu.SeedRole(role)
+	must(t, "create foreign trail", err2(a.ct.CreateTrail(bg, &cloudtrail.CreateTrailInput{Name: aws.String("org-trail"),
+		S3BucketName: aws.String("org-bucket"), CloudWatchLogsLogGroupArn: aws.String(a.logGroupARN("lg") + ":*"),
+		CloudWatchLogsRoleArn: aws.String(role)})))
+	must(t, "exclude kms", err2(a.ct.PutEventSelectors(bg, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("org-trail"),
+		EventSelectors: []cttypes.EventSelector{{ReadWriteType: cttypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(true),
+			ExcludeManagementEventSources: []string{kmsSource}}}})))
+	must(t, "start logging", err2(a.ct.StartLogging(bg, &cloudtrail.StartLoggingInput{Name: aws.String("org-trail")})))
+
+	o := a.pass(c, ms, false).wantNoop()
 	got := map[string]string{}
-	for _, w := range res.Warnings {
+	for _, w := range o.res.Warnings {
 		got[w.ID] = w.Message
 	}
 	for id, want := range map[string]string{
@@ -37,17 +52,20 @@ func TestWarnings(t *testing.T) {
 			t.Errorf("warning %s = %q, want it to say %q", id, got[id], want)
 		}
 	}
-	if f.trails["org-trail"].basic[0].ExcludeManagementEventSources == nil {
-		t.Error("a foreign trail was modified")
+	sel, err := a.ct.GetEventSelectors(bg, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String("org-trail")})
+	must(t, "get event selectors", err)
+	if len(sel.EventSelectors) != 1 || !slices.Equal(sel.EventSelectors[0].ExcludeManagementEventSources, []string{kmsSource}) {
+		t.Errorf("a foreign trail was modified: %+v", sel.EventSelectors)
 	}
+
 	// A log group no trail feeds.
-	delete(f.trails, "org-trail")
-	res = reconcile(t, c, loadYAML(t, y), false)
+	must(t, "delete foreign trail", err2(a.ct.DeleteTrail(bg, &cloudtrail.DeleteTrailInput{Name: aws.String("org-trail")})))
+	o = a.pass(c, ms, false).wantNoop()
 	found := false
-	for _, w := range res.Warnings {
+	for _, w := range o.res.Warnings {
 		found = found || (w.ID == "LogGroup/lg" && strings.Contains(w.Message, "no trail"))
 	}
 	if !found {
-		t.Errorf("no warning for a log group no trail feeds: %v", res.Warnings)
+		t.Errorf("no warning for a log group no trail feeds: %v", o.res.Warnings)
 	}
 }
