@@ -231,4 +231,9 @@ func TestNoopPassCost(t *testing.T) {
 	if w := reconcile.WriteCalls(res.Calls); w != 0 {
 		t.Errorf("a new process's no-op pass made %d writes", w)
 	}
+	for _, op := range []string{"cloudwatch:ListTagsForResource", "logs:ListTagsForResource", "sns:ListTagsForResource"} {
+		if n := res.Calls[op]; n != 0 {
+			t.Errorf("a new process read owned resources' tags one by one: %s ×%d", op, n)
+		}
+	}
 }

@@ -1,114 +1,145 @@
-package reconcile
+package reconcile_test
 
 import (
-	"context"
 	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
+
+	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu"
 )
 
+// Failures on the emulator: a write that keeps failing, errors retrying cannot fix, and a pass
+// that stops writing part-way. The lab's Monitor throughout.
+
 func TestPartialFailureStillConvergesTheRest(t *testing.T) {
-	f := newFakeAWS()
-	f.fail["logs:PutMetricFilter"] = apiErr("ServiceUnavailableException", "injected")
-	c := newTestController(f, Options{})
-	ms := loadMonitors(t, "testdata/lab.yaml")
-	res, err := c.Reconcile(context.Background(), ms, false)
-	if err == nil {
+	t.Parallel()
+	ms := load(t, "testdata/lab.yaml")
+	a := labAccountWith(t, ms)
+	remove := inject(t, a.emu, awsemu.Fault{Service: "logs", Op: "PutMetricFilter", Kind: awsemu.ServerError})
+	c := a.controller(reconcile.Options{})
+	o := a.pass(c, ms, false).wantExit(reconcile.ExitFailed)
+	if o.err == nil {
 		t.Fatal("no error from a pass whose filter writes failed")
 	}
-	if IsTerminal(err) {
-		t.Errorf("a 503 is not terminal: %v", err)
+	if reconcile.IsTerminal(o.err) {
+		t.Errorf("a 503 is not terminal: %v", o.err)
 	}
-	if code := ExitCode(res, err, false); code != ExitFailed {
-		t.Errorf("exit code %d", code)
-	}
-	for _, ch := range res.Changes {
-		isFilter := ch.Kind == KindMetricFilter
+	for _, ch := range o.res.Changes {
+		isFilter := ch.Kind == reconcile.KindMetricFilter
 		if isFilter != (ch.Err != nil) || isFilter == ch.Applied {
 			t.Errorf("%s: applied %v err %v", ch.ID, ch.Applied, ch.Err)
 		}
 	}
-	if len(f.alarms) != 2 || f.trails["pattern1-logging-trail"] == nil {
+	if len(a.alarms()) != 2 || a.trail(labTrail) == nil {
 		t.Error("independent resources did not converge")
 	}
-	delete(f.fail, "logs:PutMetricFilter")
-	res = reconcile(t, c, ms, false)
-	if a := actions(res); a["MetricFilter/pattern1-logging-loggroup/cis-kms-disable"] != ActionCreate {
-		t.Errorf("rerun: %v", a)
+	remove()
+	o = a.pass(c, ms, false).wantExit(reconcile.ExitInSync)
+	if got := actions(o.res); got["MetricFilter/pattern1-logging-loggroup/cis-kms-disable"] != reconcile.ActionCreate {
+		t.Errorf("rerun: %v", got)
 	}
+	a.checkChain(ms[0])
 }
 
+// TestAccessDeniedIsTerminal: an error that retrying cannot fix makes the pass's error terminal,
+// so that the daemon waits for a change instead of retrying; joined with a transient error, it
+// is retried. On the emulator: CloudTrail cannot use the trail's role (it does not exist), which
+// CloudTrail answers "Access denied" (InvalidCloudWatchLogsRoleArnException).
 func TestAccessDeniedIsTerminal(t *testing.T) {
-	f := newFakeAWS()
-	f.fail["cloudwatch:PutMetricAlarm"] = apiErr("AccessDenied", "not allowed")
-	_, err := newTestController(f, Options{}).Reconcile(context.Background(), loadMonitors(t, "testdata/lab.yaml"), false)
-	if !IsTerminal(err) {
-		t.Errorf("access denied should be terminal: %v", err)
+	t.Parallel()
+	throttled := &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
+	denied := &smithy.GenericAPIError{Code: "AccessDenied", Message: "not allowed"}
+	if !reconcile.IsTerminal(denied) {
+		t.Error("AccessDenied should be terminal")
 	}
-	if IsTerminal(errors.Join(err, apiErr("Throttling", "x"))) {
+	if reconcile.IsTerminal(errors.Join(denied, throttled)) {
 		t.Error("a join with a transient error should be retried")
 	}
+
+	ms := load(t, "testdata/lab.yaml")
+	a := newLabAccount(t)
+	a.emu.SeedBucket(ms[0].Spec.Trail.S3BucketName) // and not the role
+	o := a.pass(a.controller(reconcile.Options{}), ms, false).wantExit(reconcile.ExitFailed)
+	if !reconcile.IsTerminal(o.err) {
+		t.Errorf("a role CloudTrail may not use should be terminal: %v", o.err)
+	}
+	if ch := o.change("Trail/" + labTrail); ch.Err == nil || ch.Applied {
+		t.Errorf("trail: %+v, want a failed create", ch)
+	}
+	if reconcile.IsTerminal(errors.Join(o.err, throttled)) {
+		t.Error("the pass's error joined with a transient error should be retried")
+	}
 }
 
-// TestCrashAfterEveryWrite stops a cold converge after its k-th write, for every k, then reruns
-// with a fresh controller (a restarted process): it converges with nothing orphaned, and the pass
-// after that writes nothing.
+// TestCrashAfterEveryWrite: for every k, every write after the k-th of a cold converge fails
+// (reads still work) and the pass ends in error; a fresh controller (a restarted process) then
+// converges with nothing orphaned, and the pass after that writes nothing.
 func TestCrashAfterEveryWrite(t *testing.T) {
-	ms := loadMonitors(t, "testdata/lab.yaml")
-	probe := newFakeAWS()
-	reconcile(t, newTestController(probe, Options{}), ms, false)
-	_, total := probe.callCount()
+	t.Parallel()
+	ms := load(t, "testdata/lab.yaml")
+	probe := labAccountWith(t, ms)
+	probe.pass(probe.controller(reconcile.Options{}), ms, false).wantExit(reconcile.ExitInSync)
+	total, writeOps := 0, map[string]bool{}
+	for _, r := range callRecords(probe.emu) {
+		if !awsemu.ReadOnly(r.Service, r.Op) {
+			total++
+			writeOps[r.Service+":"+r.Op] = true
+		}
+	}
 	if total < 10 {
 		t.Fatalf("a cold converge of the lab made only %d writes", total)
 	}
 	for k := 1; k < total; k++ {
-		f := newFakeAWS()
-		f.failAfterWrites = k
-		if _, err := newTestController(f, Options{}).Reconcile(context.Background(), ms, false); err == nil {
-			t.Fatalf("k=%d: no error", k)
-		}
-		f.failAfterWrites = 0
-		c := newTestController(f, Options{})
-		res, err := c.Reconcile(context.Background(), ms, false)
-		if code := ExitCode(res, err, false); code != ExitInSync {
-			t.Fatalf("k=%d: rerun exit %d: %v %v", k, code, err, actions(res))
-		}
-		f.resetCalls()
-		requireAllNoop(t, reconcile(t, c, ms, false))
-		if _, w := f.callCount(); w != 0 {
-			t.Errorf("k=%d: third pass wrote %v", k, f.calls)
-		}
-		// Nothing orphaned: every filter is recorded on an alarm, every taggable resource owned.
-		for name := range f.filters["pattern1-logging-loggroup"] {
-			if _, ok := f.alarms[name]; !ok {
-				t.Errorf("k=%d: filter %s without its alarm", k, name)
+		t.Run(fmt.Sprintf("k=%d", k), func(t *testing.T) {
+			t.Parallel()
+			a := labAccountWith(t, ms)
+			var writes atomic.Int32
+			var crash sync.Once
+			a.tweak = func(o *reconcile.ClientOptions) {
+				o.MaxAttempts = 1
+				onCall := o.OnCall
+				o.OnCall = func(service, op, code string, d time.Duration) {
+					onCall(service, op, code, d)
+					if code == "" && reconcile.IsWriteCall(service+":"+op) && writes.Add(1) == int32(k) {
+						crash.Do(func() {
+							for w := range writeOps {
+								svc, name := splitKey(w)
+								inject(t, a.emu, awsemu.Fault{Service: svc, Op: name, Kind: awsemu.ServerError})
+							}
+						})
+					}
+				}
 			}
-		}
-		for arn := range f.topics {
-			if owner(f.tags[arn]) == "" {
-				t.Errorf("k=%d: untagged topic %s", k, arn)
+			o := a.pass(a.controller(reconcile.Options{}), ms, false)
+			if o.err == nil || o.exit != reconcile.ExitFailed {
+				t.Fatalf("every write after the %d-th failed, yet: exit %d, err %v", k, o.exit, o.err)
 			}
-		}
-		if tr := f.trails["pattern1-logging-trail"]; !tr.logging || owner(f.trailTags[aws.ToString(tr.def.TrailARN)]) == "" {
-			t.Errorf("k=%d: trail %+v", k, tr)
-		}
+			clearFaults(a.emu)
+			a.wantRecovered(ms)
+		})
 	}
 }
 
 func TestFilterNotWrittenWhenItsAlarmFails(t *testing.T) {
-	f := newFakeAWS()
-	f.fail["cloudwatch:PutMetricAlarm"] = apiErr("ServiceUnavailable", "injected")
-	c := newTestController(f, Options{})
-	res, err := c.Reconcile(context.Background(), loadMonitors(t, "testdata/lab.yaml"), false)
-	if err == nil {
+	t.Parallel()
+	ms := load(t, "testdata/lab.yaml")
+	a := labAccountWith(t, ms)
+	inject(t, a.emu, awsemu.Fault{Service: "cloudwatch", Op: "PutMetricAlarm", Kind: awsemu.ServerError})
+	o := a.pass(a.controller(reconcile.Options{}), ms, false).wantExit(reconcile.ExitFailed)
+	if o.err == nil {
 		t.Fatal("no error")
 	}
-	if n := len(f.filters["pattern1-logging-loggroup"]); n != 0 {
-		t.Errorf("%d filters written without their alarms", n)
+	if f := a.filters("pattern1-logging-loggroup"); len(f) != 0 {
+		t.Errorf("%d filters written without their alarms", len(f))
 	}
-	for _, ch := range res.Changes {
-		if ch.Kind == KindMetricFilter && (ch.Err == nil || ch.Applied) {
+	for _, ch := range o.res.Changes {
+		if ch.Kind == reconcile.KindMetricFilter && (ch.Err == nil || ch.Applied) {
 			t.Errorf("%s: %+v", ch.ID, ch)
 		}
 	}
