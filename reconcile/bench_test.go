@@ -184,7 +184,7 @@ func cpuTime(tb testing.TB) time.Duration {
 
 // TestNoopPassCost: on a converged account with 1,000 alarms (one trail, one log group, three
 // topics), a pass in which nothing changed takes at most 40 AWS calls and writes nothing — also
-// after the ownership cache expires and is reloaded in bulk. The bound is issue 4's; peers make
+// after the ownership cache expires and is reloaded in bulk. The bound is the design's; peers make
 // about 3 calls per alarm.
 func TestNoopPassCost(t *testing.T) {
 	t.Parallel()

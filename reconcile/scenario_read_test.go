@@ -43,7 +43,7 @@ func (a *account) alarm(name string) *cwtypes.MetricAlarm {
 		a.t.Fatalf("describe alarm %s: %v", name, err)
 	}
 	for i := range out.MetricAlarms {
-		// moto evaluates DescribeAlarms filters one at a time (moto.md §2); match the name here.
+		// moto evaluates DescribeAlarms filters one at a time; match the name here.
 		if aws.ToString(out.MetricAlarms[i].AlarmName) == name {
 			return &out.MetricAlarms[i]
 		}
@@ -80,7 +80,7 @@ func (a *account) filters(logGroup string) []logtypes.MetricFilter {
 			a.t.Fatalf("describe metric filters of %q: %v", logGroup, err)
 		}
 		all = append(all, out.MetricFilters...)
-		// moto echoes the request's token instead of paginating (moto.md §2).
+		// moto echoes the request's token instead of paginating.
 		if out.NextToken == nil || aws.ToString(out.NextToken) == aws.ToString(in.NextToken) {
 			return all
 		}
@@ -104,7 +104,7 @@ func (a *account) logGroup(name string) *logtypes.LogGroup {
 }
 
 // trail is the named trail of the region, or nil. It lists every trail and picks by name: moto
-// ignores trailNameList (moto.md §2).
+// ignores trailNameList.
 func (a *account) trail(name string) *cttypes.Trail {
 	a.t.Helper()
 	out, err := a.ct.DescribeTrails(bg, &cloudtrail.DescribeTrailsInput{})

@@ -1,17 +1,21 @@
 package reconcile_test
 
-// The scenario suite: the Done-when list of issue 4, run end to end through the real SDK clients
+// The scenario suite: the design's acceptance list, run end to end through the real SDK clients
 // against two independent backends — the in-process emulator (reconcile/awsemu, CloudWatch over
 // CBOR) and moto (reconcile/awsemu/mototest, CloudWatch over query). Each scenario gets an empty
 // account, drives the Controller through passes, and asserts the change set, the exit code and
-// the end state read back through the SDK. moto's known gaps (moto.md §2) are named where a
+// the end state read back through the SDK. moto 5.2.1's known gaps are named where a
 // scenario meets them, and the scenario asserts what can be asserted there instead.
 //
-// Layout: this file is the harness (backends, accounts, passes); scenario_read_test.go reads the
-// chain back; scenario_converge_test.go, scenario_drift_test.go, scenario_owner_test.go (pruning,
-// keeping, removed monitors, empty files) and scenario_conflict_test.go (conflicts, adoption) are
-// the scenarios; scenario_faults_test.go is the emulator-only resilience suite; bench_test.go and
-// iampolicy_test.go build on the same harness.
+// Layout: this file is the harness (backends, accounts, passes), emu_test.go its emulator side
+// (construction, fault injection, regional outages); scenario_read_test.go reads the chain back;
+// scenario_converge_test.go, scenario_drift_test.go, scenario_owner_test.go (pruning, keeping,
+// removed monitors, empty files) and scenario_conflict_test.go (conflicts, adoption) are the
+// scenarios; scenario_faults_test.go is the emulator-only resilience suite. The controller's own
+// tests build on the same harness: controller_test.go (converge, ownership cache),
+// ownership_test.go, failure_test.go, region_test.go, selectors_emu_test.go and
+// warnings_test.go, mostly on the emulator in the lab's account; bench_test.go and
+// iampolicy_test.go too.
 
 import (
 	"bytes"
@@ -89,7 +93,7 @@ func (b emuBackend) account(t *testing.T) *account {
 }
 
 // motoBackend: one moto_server for the whole suite, reset before each scenario. moto's reset is
-// global, so its scenarios run one at a time (moto.md §3).
+// global, so its scenarios run one at a time.
 type motoBackend struct{ srv *mototest.Server }
 
 func (*motoBackend) name() string   { return "moto" }
@@ -97,7 +101,8 @@ func (*motoBackend) parallel() bool { return false }
 func (b *motoBackend) account(t *testing.T) *account {
 	b.srv.Reset(t)
 	cfg := aws.Config{Region: scenarioRegion, BaseEndpoint: aws.String(b.srv.URL), Credentials: staticCredentials()}
-	// moto speaks only query and JSON to CloudWatch (moto.md §1), and answers as scenarioAccount.
+	// moto speaks only query and JSON to CloudWatch (no Smithy RPC v2 CBOR: getmoto/moto#9195), and
+	// answers as scenarioAccount.
 	a := newAccount(t, "moto", cfg, reconcile.ProtocolQuery, scenarioAccount)
 	a.moto = b.srv
 	return a
@@ -200,7 +205,7 @@ func (a *account) inRegion(region string) *account {
 func (a *account) isMoto() bool { return a.moto != nil }
 
 // seed makes what a Monitor presumes exists: the trail's bucket and (on the emulator, which
-// checks it) the CloudWatch Logs role. moto checks only the bucket (moto.md §2, CreateTrail).
+// checks it) the CloudWatch Logs role. moto checks only the bucket.
 func (a *account) seed(ms []spec.Monitor) {
 	a.t.Helper()
 	for _, m := range ms {
