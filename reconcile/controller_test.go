@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 
 	"github.com/kmswatch/kmswatch/reconcile"
-	"github.com/kmswatch/kmswatch/spec"
 )
 
 // The controller's own tests: the lab's Monitor (testdata/lab.yaml) and smaller fixtures, each
@@ -23,14 +22,6 @@ func actions(r *reconcile.Result) map[string]reconcile.Action {
 		out[c.ID] = c.Action
 	}
 	return out
-}
-
-// labAccountWith is a fresh emulator account seeded for ms.
-func labAccountWith(t *testing.T, ms []spec.Monitor) *account {
-	t.Helper()
-	a := newLabAccount(t)
-	a.seed(ms)
-	return a
 }
 
 func TestConvergeFromEmptyThenNoop(t *testing.T) {

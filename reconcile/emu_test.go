@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
+	"github.com/kmswatch/kmswatch/spec"
 )
 
 // labAccount is the account of testdata/lab.yaml and of the smaller fixtures of the controller's
@@ -50,6 +51,14 @@ func startEmulator(tb testing.TB, accountID string) (e *awsemu.Emulator, cfg aws
 func newLabAccount(t *testing.T) *account {
 	t.Helper()
 	return emuBackend{accountID: labAccount}.account(t)
+}
+
+// labAccountWith is a fresh emulator account seeded for ms.
+func labAccountWith(t *testing.T, ms []spec.Monitor) *account {
+	t.Helper()
+	a := newLabAccount(t)
+	a.seed(ms)
+	return a
 }
 
 // inject disturbs the emulator's calls that f selects until remove is called.
