@@ -23,7 +23,7 @@ import (
 )
 
 // The narrow interfaces below name exactly the operations the controller calls, with the SDK's own
-// signatures, so that the SDK clients satisfy them and a stateful fake can stand in for a unit test.
+// signatures, so that the SDK clients satisfy them (checked below).
 
 type alarmsAPI interface {
 	DescribeAlarms(context.Context, *cloudwatch.DescribeAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error)

@@ -103,7 +103,7 @@ func conflicts() []conflictCase {
 		}},
 		{"trail", func(t *testing.T, a *account) {
 			// kmswatch addresses trails by name, never by ARN: moto ≤5.2.2 answers 500 to
-			// StartLogging with an ARN and ignores DeleteTrail with one (moto.md §2).
+			// StartLogging with an ARN and ignores DeleteTrail with one.
 			check(t, a, idTrail, func() { a.foreignTrail(t, "scen-trail") }, func() {
 				tr := a.trail("scen-trail")
 				if tr == nil || tr.CloudWatchLogsLogGroupArn != nil || aws.ToBool(tr.IsMultiRegionTrail) {

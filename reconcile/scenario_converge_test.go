@@ -138,7 +138,7 @@ func pendingSubscription(t *testing.T, a *account) {
 		t.Fatalf("subscriptions %v, want exactly one", subs)
 	}
 	if a.isMoto() {
-		// moto gap (moto.md §2, Subscribe): every protocol, email included, is auto-confirmed,
+		// moto gap (Subscribe): every protocol, email included, is auto-confirmed,
 		// so the pending state cannot arise; what holds is that the one subscription is
 		// reported Confirmed and not subscribed again.
 		if got.State != "Confirmed" || subs[0].pending() {

@@ -16,7 +16,7 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile"
 )
 
-// drift is one entry of design.md's "Drift it must repair": what someone does to a converged
+// drift is one entry of the design's list of drifts to repair: what someone does to a converged
 // account, and the plan line that must name it.
 type drift struct {
 	name   string
@@ -32,12 +32,15 @@ func drifts() []drift {
 			a.putAlarmCopy(t, "scen-kms-errors", func(in *cloudwatch.PutMetricAlarmInput) { in.Threshold = aws.Float64(50) })
 		}},
 		{"alarm-deleted", idAlarm, reconcile.ActionCreate, "", func(t *testing.T, a *account) {
-			// moto gap (moto.md §2, DeleteAlarms): the deleted alarm's tags survive. The
+			// moto gap (DeleteAlarms): the deleted alarm's tags survive. The
 			// recreated alarm is checked for its tags below all the same.
 			must(t, "delete alarm", err2(a.cw.DeleteAlarms(bg, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{"scen-kms-errors"}})))
 		}},
 		{"alarm-actions-removed", idAlarm, reconcile.ActionUpdate, "alarmActions", func(t *testing.T, a *account) {
 			a.putAlarmCopy(t, "scen-kms-errors", func(in *cloudwatch.PutMetricAlarmInput) { in.AlarmActions = nil })
+		}},
+		{"alarm-actions-disabled", idAlarm, reconcile.ActionUpdate, "actionsEnabled", func(t *testing.T, a *account) {
+			a.putAlarmCopy(t, "scen-kms-errors", func(in *cloudwatch.PutMetricAlarmInput) { in.ActionsEnabled = aws.Bool(false) })
 		}},
 		{"filter-pattern-changed", idFilter, reconcile.ActionUpdate, "filterPattern", func(t *testing.T, a *account) {
 			a.putFilterCopy(t, "scen-kms-errors", func(in *cloudwatchlogs.PutMetricFilterInput) {
@@ -58,8 +61,7 @@ func drifts() []drift {
 				LogGroupName: aws.String("scen-logs"), RetentionInDays: aws.Int32(3)})))
 		}},
 		{"log-group-deleted", idLogGroup, reconcile.ActionCreate, "", func(t *testing.T, a *account) {
-			// AWS deletes a log group's metric filters with it; moto keeps them (moto.md §2,
-			// DescribeMetricFilters "Filters survive DeleteLogGroup"), so there the filters stay
+			// AWS deletes a log group's metric filters with it; moto keeps them, so there the filters stay
 			// unchanged while on the emulator they are created again. checkChain holds on both.
 			must(t, "delete log group", err2(a.logs.DeleteLogGroup(bg, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String("scen-logs")})))
 		}},
@@ -82,11 +84,22 @@ func drifts() []drift {
 			// KMS Encrypt and Decrypt are read-only management events: WriteOnly drops them.
 			a.putSelector(t, cttypes.EventSelector{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeWriteOnly})
 		}},
+		{"trail-advanced-selector-drops-kms", idTrail, reconcile.ActionUpdate, "advancedEventSelectors.excludeManagementEventSources", func(t *testing.T, a *account) {
+			must(t, "put event selectors", err2(a.ct.PutEventSelectors(bg, &cloudtrail.PutEventSelectorsInput{
+				TrailName: aws.String("scen-trail"), AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{
+					Name: aws.String("mgmt"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+						{Field: aws.String("eventCategory"), Equals: []string{"Management"}},
+						{Field: aws.String("eventSource"), NotEquals: []string{"kms.amazonaws.com"}},
+					}}}})))
+		}},
 		{"trail-multi-region-off", idTrail, reconcile.ActionUpdate, "multiRegion", func(t *testing.T, a *account) {
 			must(t, "update trail", err2(a.ct.UpdateTrail(bg, &cloudtrail.UpdateTrailInput{Name: aws.String("scen-trail"), IsMultiRegionTrail: aws.Bool(false)})))
 		}},
 		{"trail-log-file-validation-off", idTrail, reconcile.ActionUpdate, "logFileValidation", func(t *testing.T, a *account) {
 			must(t, "update trail", err2(a.ct.UpdateTrail(bg, &cloudtrail.UpdateTrailInput{Name: aws.String("scen-trail"), EnableLogFileValidation: aws.Bool(false)})))
+		}},
+		{"trail-deleted", idTrail, reconcile.ActionCreate, "", func(t *testing.T, a *account) {
+			must(t, "delete trail", err2(a.ct.DeleteTrail(bg, &cloudtrail.DeleteTrailInput{Name: aws.String("scen-trail")})))
 		}},
 		{"topic-deleted", idTopic, reconcile.ActionCreate, "", func(t *testing.T, a *account) {
 			must(t, "delete topic", err2(a.sns.DeleteTopic(bg, &sns.DeleteTopicInput{TopicArn: aws.String(a.topicARN("scen-alerts"))})))
@@ -101,7 +114,7 @@ func drifts() []drift {
 	}
 }
 
-// driftScenarios: for each drift of design.md, a converged account is drifted; a dry run exits 2
+// driftScenarios: for each drift the design lists, a converged account is drifted; a dry run exits 2
 // naming the resource and field; a real pass repairs it and exits 0; the account reads back as
 // the spec says; the next pass is all unchanged with zero write calls.
 func driftScenarios() []scenario {
@@ -114,7 +127,7 @@ func driftScenarios() []scenario {
 			a.converge(c, ms)
 			if a.emu != nil {
 				// An unconfirmed subscription has no ARN to unsubscribe; confirm it as its
-				// owner would. (moto confirms email subscriptions at once, moto.md §2.)
+				// owner would. (moto confirms email subscriptions at once.)
 				must(t, "confirm", a.emu.ConfirmPending(a.topicARN("scen-alerts"), "email", "secops@example.com"))
 			}
 
@@ -144,7 +157,7 @@ func driftScenarios() []scenario {
 			fix := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 			fix.wantAction(d.id, d.action, fields...)
 			if a.isMoto() && d.id == idFilter && d.action == reconcile.ActionUpdate {
-				// moto gap (moto.md §2, PutMetricFilter): it appends instead of upserting, so
+				// moto gap (PutMetricFilter): it appends instead of upserting, so
 				// the repair leaves the drifted filter next to the repaired one and every later
 				// pass sees the drifted one first. What holds: the repaired filter exists.
 				wantFilterAmong(t, a, ms[0].Spec.Alarms[0].Pattern(), "1")
@@ -198,7 +211,7 @@ func (a *account) putAlarmCopy(t *testing.T, name string, edit func(*cloudwatch.
 }
 
 // putFilterCopy rewrites a metric filter as it is, but for edit. On moto PutMetricFilter appends
-// instead of replacing (moto.md §2), so the copy is put after deleting the original, which is
+// instead of replacing, so the copy is put after deleting the original, which is
 // what AWS's upsert amounts to.
 func (a *account) putFilterCopy(t *testing.T, name string, edit func(*cloudwatchlogs.PutMetricFilterInput)) {
 	t.Helper()

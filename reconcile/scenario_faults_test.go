@@ -69,14 +69,14 @@ func TestResilienceThrottlingAndServerErrors(t *testing.T) {
 	// sleeping seconds per call (right against AWS, minutes here); TestResilienceAdaptiveMode
 	// covers it with a bounded number of throttles.
 	a.tweak = func(o *reconcile.ClientOptions) { o.MaxAttempts = 5; o.RetryMode = aws.RetryModeStandard }
-	defer a.emu.Instruments().InjectFault(awsemu.Fault{Kind: awsemu.Throttle, Every: 3})()
-	defer a.emu.Instruments().InjectFault(awsemu.Fault{Kind: awsemu.ServerError, Every: 7})()
+	defer inject(t, a.emu, awsemu.Fault{Kind: awsemu.Throttle, Every: 3})()
+	defer inject(t, a.emu, awsemu.Fault{Kind: awsemu.ServerError, Every: 7})()
 	c := a.controller(reconcile.Options{})
 	a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 	a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 
 	var throttled, failed int
-	for _, r := range a.emu.Instruments().CallLog() {
+	for _, r := range callRecords(a.emu) {
 		switch r.Code {
 		case "":
 		case "Throttling", "ThrottlingException", "ThrottledException":
@@ -89,7 +89,7 @@ func TestResilienceThrottlingAndServerErrors(t *testing.T) {
 		t.Fatalf("the faults never fired: %d throttled, %d server errors", throttled, failed)
 	}
 	t.Logf("converged through %d throttled calls and %d server errors", throttled, failed)
-	a.emu.Instruments().ClearFaults()
+	clearFaults(a.emu)
 	a.wantRecovered(ms)
 }
 
@@ -99,11 +99,11 @@ func TestResilienceAdaptiveMode(t *testing.T) {
 	t.Parallel()
 	ms := loadText(t, baseMonitor)
 	a := newEmuAccount(t, ms)
-	defer a.emu.Instruments().InjectFault(awsemu.Fault{Kind: awsemu.Throttle, Every: 3, Times: 2})()
-	defer a.emu.Instruments().InjectFault(awsemu.Fault{Kind: awsemu.ServerError, Every: 7, Times: 1})()
+	defer inject(t, a.emu, awsemu.Fault{Kind: awsemu.Throttle, Every: 3, Times: 2})()
+	defer inject(t, a.emu, awsemu.Fault{Kind: awsemu.ServerError, Every: 7, Times: 1})()
 	a.pass(a.controller(reconcile.Options{}), ms, false).wantOutcome(reconcile.OutcomeInSync)
 	failed := 0
-	for _, r := range a.emu.Instruments().CallLog() {
+	for _, r := range callRecords(a.emu) {
 		switch r.Code {
 		case "Throttling", "ThrottlingException", "ThrottledException", "InternalServiceError",
 			"InternalError", "ServiceUnavailableException", "InternalFailure":
@@ -113,7 +113,7 @@ func TestResilienceAdaptiveMode(t *testing.T) {
 	if failed != 3 {
 		t.Fatalf("%d calls failed, want the 3 injected", failed)
 	}
-	a.emu.Instruments().ClearFaults()
+	clearFaults(a.emu)
 	a.wantRecovered(ms)
 }
 
@@ -123,7 +123,7 @@ func writeSeq(t *testing.T, ms []spec.Monitor) []string {
 	a := newEmuAccount(t, ms)
 	a.pass(a.controller(reconcile.Options{}), ms, false).wantOutcome(reconcile.OutcomeInSync)
 	var seq []string
-	for _, r := range a.emu.Instruments().CallLog() {
+	for _, r := range callRecords(a.emu) {
 		if !awsop.ReadOnly(r.Service, r.Op) {
 			seq = append(seq, r.Service+":"+r.Op)
 		}
@@ -156,11 +156,11 @@ func TestResilienceFatalErrorAfterEveryWrite(t *testing.T) {
 			service, op := splitKey(next)
 			a := newEmuAccount(t, ms)
 			a.tweak = func(o *reconcile.ClientOptions) { o.MaxAttempts = 1 }
-			remove := a.emu.Instruments().InjectFault(awsemu.Fault{Service: service, Op: op, Kind: awsemu.ServerError, Nth: n})
+			remove := inject(t, a.emu, awsemu.Fault{Service: service, Op: op, Kind: awsemu.ServerError, Nth: n})
 			o := a.pass(a.controller(reconcile.Options{}), ms, false)
 			remove()
 			if o.exit != reconcile.OutcomeFailed || o.err == nil {
-				t.Fatalf("a failed write %s: outcome %s, err %v; want failed and an error", next, o.exit, o.err)
+				t.Fatalf("a failed write %s: exit %d, err %v; want 1 and an error", next, o.exit, o.err)
 			}
 			if reconcile.IsTerminal(o.err) {
 				t.Errorf("a 500 was reported terminal: %v", o.err)
@@ -188,7 +188,7 @@ func TestResilienceStopAfterEveryWrite(t *testing.T) {
 				onCall := o.OnCall
 				o.OnCall = func(service, op, code string, d time.Duration) {
 					onCall(service, op, code, d)
-					if code == "" && !awsop.ReadOnly(service, op) {
+					if code == "" && awsop.IsWrite(service+":"+op) {
 						if writes.Add(1) == int32(k) {
 							cancel()
 						}

@@ -155,8 +155,8 @@ func deleteDataBearing(t *testing.T, a *account) {
 	o.wantAction(idTrail, reconcile.ActionDelete)
 	o.wantAction(idLogGroup, reconcile.ActionDelete)
 	// On moto this holds only because kmswatch deletes the trail by name: DeleteTrail given an
-	// ARN is a silent no-op there (moto.md §2). moto also keeps a deleted trail's and alarm's
-	// tags (ibid.), which a later pass must not mistake for a live resource: the noop below.
+	// ARN is a silent no-op there. moto also keeps a deleted trail's and alarm's
+	// tags, which a later pass must not mistake for a live resource: the noop below.
 	if a.trail("scen-trail") != nil {
 		t.Error("the trail with deletionPolicy Delete still exists")
 	}

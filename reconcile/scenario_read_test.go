@@ -25,17 +25,14 @@ import (
 
 var bg = context.Background()
 
-func (a *account) logGroupARN(name string) string {
-	return "arn:aws:logs:" + scenarioRegion + ":" + scenarioAccount + ":log-group:" + name
-}
-func (a *account) alarmARN(name string) string {
-	return "arn:aws:cloudwatch:" + scenarioRegion + ":" + scenarioAccount + ":alarm:" + name
-}
-func (a *account) topicARN(name string) string {
-	return "arn:aws:sns:" + scenarioRegion + ":" + scenarioAccount + ":" + name
-}
-func (a *account) trailARN(name string) string {
-	return "arn:aws:cloudtrail:" + scenarioRegion + ":" + scenarioAccount + ":trail/" + name
+// The ARNs of the account's resources in its region.
+func (a *account) logGroupARN(name string) string { return a.arn("logs", "log-group:"+name) }
+func (a *account) alarmARN(name string) string    { return a.arn("cloudwatch", "alarm:"+name) }
+func (a *account) topicARN(name string) string    { return a.arn("sns", name) }
+func (a *account) trailARN(name string) string    { return a.arn("cloudtrail", "trail/"+name) }
+
+func (a *account) arn(service, resource string) string {
+	return "arn:" + a.env.Partition + ":" + service + ":" + a.env.Region + ":" + a.env.AccountID + ":" + resource
 }
 
 // alarm is the named alarm, or nil.
@@ -46,7 +43,7 @@ func (a *account) alarm(name string) *cwtypes.MetricAlarm {
 		a.t.Fatalf("describe alarm %s: %v", name, err)
 	}
 	for i := range out.MetricAlarms {
-		// moto evaluates DescribeAlarms filters one at a time (moto.md §2); match the name here.
+		// moto evaluates DescribeAlarms filters one at a time; match the name here.
 		if aws.ToString(out.MetricAlarms[i].AlarmName) == name {
 			return &out.MetricAlarms[i]
 		}
@@ -83,7 +80,7 @@ func (a *account) filters(logGroup string) []logtypes.MetricFilter {
 			a.t.Fatalf("describe metric filters of %q: %v", logGroup, err)
 		}
 		all = append(all, out.MetricFilters...)
-		// moto echoes the request's token instead of paginating (moto.md §2).
+		// moto echoes the request's token instead of paginating.
 		if out.NextToken == nil || aws.ToString(out.NextToken) == aws.ToString(in.NextToken) {
 			return all
 		}
@@ -107,7 +104,7 @@ func (a *account) logGroup(name string) *logtypes.LogGroup {
 }
 
 // trail is the named trail of the region, or nil. It lists every trail and picks by name: moto
-// ignores trailNameList (moto.md §2).
+// ignores trailNameList.
 func (a *account) trail(name string) *cttypes.Trail {
 	a.t.Helper()
 	out, err := a.ct.DescribeTrails(bg, &cloudtrail.DescribeTrailsInput{})
@@ -365,12 +362,30 @@ func (a *account) checkTrail(mon string, want *spec.Trail, logGroup string) {
 	a.wantOwned(reconcile.KindTrail, want.Name, mon)
 }
 
-// kmsReadEventsLogged: a basic selector including read management events that does not exclude
-// kms.amazonaws.com (what the controller writes).
+// kmsReadEventsLogged tells whether a trail's selectors log KMS's read-only management events
+// (Encrypt, Decrypt): a basic selector including read management events that does not exclude
+// kms.amazonaws.com, or an advanced management-events selector with no field that drops them.
 func kmsReadEventsLogged(sel *cloudtrail.GetEventSelectorsOutput) bool {
 	for _, s := range sel.EventSelectors {
 		if aws.ToBool(s.IncludeManagementEvents) && s.ReadWriteType != cttypes.ReadWriteTypeWriteOnly &&
 			!slices.Contains(s.ExcludeManagementEventSources, "kms.amazonaws.com") {
+			return true
+		}
+	}
+	for _, s := range sel.AdvancedEventSelectors {
+		management, drops := false, false
+		for _, f := range s.FieldSelectors {
+			switch aws.ToString(f.Field) {
+			case "eventCategory":
+				management = slices.Equal(f.Equals, []string{"Management"})
+			case "eventSource":
+				drops = drops || slices.Contains(f.NotEquals, "kms.amazonaws.com") ||
+					(len(f.Equals) > 0 && !slices.Contains(f.Equals, "kms.amazonaws.com"))
+			case "readOnly":
+				drops = drops || slices.Equal(f.Equals, []string{"false"})
+			}
+		}
+		if management && !drops {
 			return true
 		}
 	}

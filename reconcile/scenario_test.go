@@ -1,17 +1,21 @@
 package reconcile_test
 
-// The scenario suite: the Done-when list of issue 4, run end to end through the real SDK clients
+// The scenario suite: the design's acceptance list, run end to end through the real SDK clients
 // against two independent backends — the in-process emulator (reconcile/awsemu, CloudWatch over
 // CBOR) and moto (reconcile/awsemu/mototest, CloudWatch over query). Each scenario gets an empty
 // account, drives the Controller through passes, and asserts the change set, the exit code and
-// the end state read back through the SDK. moto's known gaps (moto.md §2) are named where a
+// the end state read back through the SDK. moto 5.2.1's known gaps are named where a
 // scenario meets them, and the scenario asserts what can be asserted there instead.
 //
-// Layout: this file is the harness (backends, accounts, passes); scenario_read_test.go reads the
-// chain back; scenario_converge_test.go, scenario_drift_test.go, scenario_owner_test.go (pruning,
-// keeping, removed monitors, empty files) and scenario_conflict_test.go (conflicts, adoption) are
-// the scenarios; scenario_faults_test.go is the emulator-only resilience suite; bench_test.go and
-// iampolicy_test.go build on the same harness.
+// Layout: this file is the harness (backends, accounts, passes), emu_test.go its emulator side
+// (construction, fault injection, regional outages); scenario_read_test.go reads the chain back;
+// scenario_converge_test.go, scenario_drift_test.go, scenario_owner_test.go (pruning, keeping,
+// removed monitors, empty files) and scenario_conflict_test.go (conflicts, adoption) are the
+// scenarios; scenario_faults_test.go is the emulator-only resilience suite. The controller's own
+// tests build on the same harness: controller_test.go (converge, ownership cache),
+// ownership_test.go, failure_test.go, region_test.go, selectors_emu_test.go and
+// warnings_test.go, mostly on the emulator in the lab's account; bench_test.go and
+// iampolicy_test.go too.
 
 import (
 	"bytes"
@@ -69,33 +73,38 @@ type backend interface {
 	account(t *testing.T) *account
 }
 
-// emuBackend: a fresh emulator per scenario, so scenarios run in parallel.
-type emuBackend struct{}
+// emuBackend: a fresh emulator per scenario, so scenarios run in parallel. accountID is the
+// account it answers as; "" is scenarioAccount, moto's.
+type emuBackend struct{ accountID string }
 
 func (emuBackend) name() string   { return "emulator" }
 func (emuBackend) parallel() bool { return true }
-func (emuBackend) account(t *testing.T) *account {
-	e := awsemu.New(awsemu.Options{Region: scenarioRegion, AccountID: scenarioAccount})
-	srv, err := awsemu.Start(e)
-	if err != nil {
-		t.Fatalf("start emulator: %v", err)
+func (b emuBackend) account(t *testing.T) *account {
+	id := b.accountID
+	if id == "" {
+		id = scenarioAccount
 	}
-	t.Cleanup(func() { _ = srv.Close() })
-	a := newAccount(t, "emulator", srv.URL, reconcile.ProtocolCBOR)
+	e, cfg := startEmulator(t, id)
+	a := newAccount(t, "emulator", cfg, reconcile.ProtocolCBOR, id)
 	a.emu = e
+	// The controllers' requests pass a gate that can take a region down (regionDown).
+	a.gate = &regionGate{next: cfg.HTTPClient}
+	a.cfg.HTTPClient = a.gate
 	return a
 }
 
 // motoBackend: one moto_server for the whole suite, reset before each scenario. moto's reset is
-// global, so its scenarios run one at a time (moto.md §3).
+// global, so its scenarios run one at a time.
 type motoBackend struct{ srv *mototest.Server }
 
 func (*motoBackend) name() string   { return "moto" }
 func (*motoBackend) parallel() bool { return false }
 func (b *motoBackend) account(t *testing.T) *account {
 	b.srv.Reset(t)
-	// moto speaks only query and JSON to CloudWatch (moto.md §1).
-	a := newAccount(t, "moto", b.srv.URL, reconcile.ProtocolQuery)
+	cfg := aws.Config{Region: scenarioRegion, BaseEndpoint: aws.String(b.srv.URL), Credentials: staticCredentials()}
+	// moto speaks only query and JSON to CloudWatch (no Smithy RPC v2 CBOR: getmoto/moto#9195), and
+	// answers as scenarioAccount.
+	a := newAccount(t, "moto", cfg, reconcile.ProtocolQuery, scenarioAccount)
 	a.moto = b.srv
 	return a
 }
@@ -103,10 +112,16 @@ func (b *motoBackend) account(t *testing.T) *account {
 // TestScenarios runs every scenario against the emulator (in parallel) and moto (in series),
 // the two backends side by side.
 func TestScenarios(t *testing.T) {
-	scs := allScenarios()
+	runOnBothBackends(t, scenarioAccount, allScenarios())
+}
+
+// runOnBothBackends runs scs as subtests against the emulator answering as accountID (a fresh one
+// per scenario, in parallel) and against one moto_server (reset for each scenario, in series),
+// the two backends side by side. moto always answers as scenarioAccount.
+func runOnBothBackends(t *testing.T, accountID string, scs []scenario) {
 	t.Run("emulator", func(t *testing.T) {
 		t.Parallel()
-		runScenarios(t, emuBackend{}, scs, nil)
+		runScenarios(t, emuBackend{accountID: accountID}, scs, nil)
 	})
 	t.Run("moto", func(t *testing.T) {
 		t.Parallel()
@@ -134,12 +149,13 @@ func runScenarios(t *testing.T, b backend, scs []scenario, sink *callLog) {
 type account struct {
 	t       *testing.T
 	backend string
-	url     string
 	proto   string
-	cfg     aws.Config
+	base    aws.Config // the backend's, for the test's own clients
+	cfg     aws.Config // the controllers': base, through gate on the emulator
 	env     reconcile.Env
 	emu     *awsemu.Emulator // nil on moto
 	moto    *mototest.Server // nil on the emulator
+	gate    *regionGate      // nil on moto
 	calls   callLog          // every call of this account's controllers
 	sink    *callLog         // also told of every call, if set
 	tweak   func(*reconcile.ClientOptions)
@@ -150,38 +166,47 @@ type account struct {
 	sns  *sns.Client
 }
 
-func newAccount(t *testing.T, name, url, proto string) *account {
-	cfg := aws.Config{
-		Region:       scenarioRegion,
-		BaseEndpoint: aws.String(url),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDSCENARIO", SecretAccessKey: "secret", Source: "test"}, nil
-		}),
-	}
-	env, err := reconcile.ResolveEnv(context.Background(), cfg, scenarioAccount)
+// newAccount is an account answering as accountID at the backend that base reaches.
+func newAccount(t *testing.T, name string, base aws.Config, proto, accountID string) *account {
+	env, err := reconcile.ResolveEnv(context.Background(), base, accountID)
 	if err != nil {
 		t.Fatalf("resolve env: %v", err)
 	}
-	a := &account{t: t, backend: name, url: url, proto: proto, cfg: cfg, env: env}
-	// The test's own clients do not retry: a fault injected for the controller must not be
-	// absorbed by them, and their calls must not be slowed by a retryer's backoff.
-	cfg = cfg.Copy()
+	a := &account{t: t, backend: name, proto: proto, base: base, cfg: base.Copy(), env: env}
+	a.sdkClients()
+	return a
+}
+
+// sdkClients builds the test's own clients. They do not retry: a fault injected for the
+// controller must not be absorbed by them, and their calls must not be slowed by a retryer's
+// backoff.
+func (a *account) sdkClients() {
+	cfg := a.base.Copy()
 	cfg.RetryMaxAttempts = 1
 	a.cw = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
-		if proto == reconcile.ProtocolQuery {
+		if a.proto == reconcile.ProtocolQuery {
 			o.Protocol = awsquery.New(cwschemas.GraniteServiceVersion20100801)
 		}
 	})
 	a.logs = cloudwatchlogs.NewFromConfig(cfg)
 	a.ct = cloudtrail.NewFromConfig(cfg)
 	a.sns = sns.NewFromConfig(cfg)
-	return a
+}
+
+// inRegion is the same account seen from another region: its SDK clients and ARNs are that
+// region's. It is for the test's reads and drifts; controllers come from the account itself.
+func (a *account) inRegion(region string) *account {
+	b := &account{t: a.t, backend: a.backend, proto: a.proto, env: a.env, emu: a.emu, moto: a.moto, gate: a.gate}
+	b.base, b.cfg = a.base.Copy(), a.cfg.Copy()
+	b.base.Region, b.cfg.Region, b.env.Region = region, region, region
+	b.sdkClients()
+	return b
 }
 
 func (a *account) isMoto() bool { return a.moto != nil }
 
 // seed makes what a Monitor presumes exists: the trail's bucket and (on the emulator, which
-// checks it) the CloudWatch Logs role. moto checks only the bucket (moto.md §2, CreateTrail).
+// checks it) the CloudWatch Logs role. moto checks only the bucket.
 func (a *account) seed(ms []spec.Monitor) {
 	a.t.Helper()
 	for _, m := range ms {

@@ -1,34 +1,74 @@
-package reconcile
+package reconcile_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kmswatch/kmswatch/reconcile"
 )
 
-// TestSelectorRepairKeepsDataEventsBackends: against the emulator's CloudTrail and moto's, a trail logging
-// S3 data events whose selectors drop KMS is repaired to log KMS with its data selector intact,
+// A trail's event selectors as a user may leave them, with KMS dropped beside the data events
+// they log; the repair must log KMS and keep the data events as they were.
+
+const (
+	labTrail  = "pattern1-logging-trail"
+	kmsSource = "kms.amazonaws.com"
+)
+
+var (
+	s3Data = []cttypes.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3:::audit-bucket/"}}}
+
+	advMgmt = func(extra ...cttypes.AdvancedFieldSelector) cttypes.AdvancedEventSelector {
+		return cttypes.AdvancedEventSelector{Name: aws.String("mgmt"), FieldSelectors: append(
+			[]cttypes.AdvancedFieldSelector{{Field: aws.String("eventCategory"), Equals: []string{"Management"}}}, extra...)}
+	}
+	advS3 = cttypes.AdvancedEventSelector{Name: aws.String("s3 writes"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+		{Field: aws.String("eventCategory"), Equals: []string{"Data"}},
+		{Field: aws.String("resources.type"), Equals: []string{"AWS::S3::Object"}},
+		{Field: aws.String("readOnly"), Equals: []string{"false"}},
+	}}
+	kmsNotEq   = cttypes.AdvancedFieldSelector{Field: aws.String("eventSource"), NotEquals: []string{kmsSource}}
+	writesOnly = cttypes.AdvancedFieldSelector{Field: aws.String("readOnly"), Equals: []string{"false"}}
+)
+
+// TestSelectorRepairKeepsDataEvents: against the emulator's CloudTrail and moto's, a trail logging
+// S3 data events whose selectors drop KMS is repaired to log KMS with its data selectors intact,
 // for basic and advanced selectors, and the next pass writes nothing.
-func TestSelectorRepairKeepsDataEventsBackends(t *testing.T) {
-	const trail = "pattern1-logging-trail"
+func TestSelectorRepairKeepsDataEvents(t *testing.T) {
 	cases := []struct {
 		name string
 		put  cloudtrail.PutEventSelectorsInput
 		keep func(t *testing.T, out *cloudtrail.GetEventSelectorsOutput)
 	}{
-		{"basic", cloudtrail.PutEventSelectorsInput{EventSelectors: []ctypes.EventSelector{{
-			ReadWriteType: ctypes.ReadWriteTypeWriteOnly, IncludeManagementEvents: aws.Bool(true), DataResources: s3Data,
+		{"basic, kms excluded on a data selector of type All", cloudtrail.PutEventSelectorsInput{EventSelectors: []cttypes.EventSelector{{
+			ReadWriteType: cttypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(true), DataResources: s3Data,
+			ExcludeManagementEventSources: []string{kmsSource}}}},
+			func(t *testing.T, out *cloudtrail.GetEventSelectorsOutput) {
+				if s := out.EventSelectors; len(s) != 1 || len(s[0].DataResources) != 1 || s[0].ReadWriteType != cttypes.ReadWriteTypeAll {
+					t.Errorf("data selector not kept in place: %+v", s)
+				}
+			}},
+		{"basic, write-only data selector", cloudtrail.PutEventSelectorsInput{EventSelectors: []cttypes.EventSelector{{
+			ReadWriteType: cttypes.ReadWriteTypeWriteOnly, IncludeManagementEvents: aws.Bool(true), DataResources: s3Data}}},
+			func(t *testing.T, out *cloudtrail.GetEventSelectorsOutput) {
+				if s := out.EventSelectors; len(s) != 2 || len(s[0].DataResources) != 1 || s[0].ReadWriteType != cttypes.ReadWriteTypeWriteOnly {
+					t.Errorf("data selector not kept write-only beside a new management selector: %+v", s)
+				}
+			}},
+		{"basic, write-only data selector with kms excluded", cloudtrail.PutEventSelectorsInput{EventSelectors: []cttypes.EventSelector{{
+			ReadWriteType: cttypes.ReadWriteTypeWriteOnly, IncludeManagementEvents: aws.Bool(true), DataResources: s3Data,
 			ExcludeManagementEventSources: []string{kmsSource}}}},
 			func(t *testing.T, out *cloudtrail.GetEventSelectorsOutput) {
 				var data int
 				for _, s := range out.EventSelectors {
 					if len(s.DataResources) > 0 {
 						data++
-						if s.ReadWriteType != ctypes.ReadWriteTypeWriteOnly || s.DataResources[0].Values[0] != "arn:aws:s3:::audit-bucket/" {
+						if s.ReadWriteType != cttypes.ReadWriteTypeWriteOnly || s.DataResources[0].Values[0] != "arn:aws:s3:::audit-bucket/" {
 							t.Errorf("data selector changed: %+v", s)
 						}
 					}
@@ -37,127 +77,96 @@ func TestSelectorRepairKeepsDataEventsBackends(t *testing.T) {
 					t.Errorf("%d data selectors, want the 1 kept: %+v", data, out.EventSelectors)
 				}
 			}},
-		{"basic, kms excluded on an all data selector", cloudtrail.PutEventSelectorsInput{EventSelectors: []ctypes.EventSelector{{
-			ReadWriteType: ctypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(true), DataResources: s3Data,
-			ExcludeManagementEventSources: []string{kmsSource}}}},
+		{"advanced, data selector first", cloudtrail.PutEventSelectorsInput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{advS3, advMgmt(kmsNotEq, writesOnly)}},
 			func(t *testing.T, out *cloudtrail.GetEventSelectorsOutput) {
-				if len(out.EventSelectors) != 1 || len(out.EventSelectors[0].DataResources) != 1 || out.EventSelectors[0].ReadWriteType != ctypes.ReadWriteTypeAll {
-					t.Errorf("data selector not kept: %+v", out.EventSelectors)
+				if s := out.AdvancedEventSelectors; len(s) != 2 || !sameAdvanced(s[0], advS3) {
+					t.Errorf("data selector not kept: %+v", s)
 				}
 			}},
-		{"advanced, kms not-equals beside a data selector", cloudtrail.PutEventSelectorsInput{AdvancedEventSelectors: []ctypes.AdvancedEventSelector{advMgmt(kmsNotEq), advS3}},
+		{"advanced, kms not-equals beside a data selector", cloudtrail.PutEventSelectorsInput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{advMgmt(kmsNotEq), advS3}},
 			func(t *testing.T, out *cloudtrail.GetEventSelectorsOutput) {
-				if len(out.AdvancedEventSelectors) != 2 || aws.ToString(out.AdvancedEventSelectors[1].Name) != "s3 writes" ||
-					len(out.AdvancedEventSelectors[1].FieldSelectors) != 3 {
-					t.Errorf("data selector not kept in place: %+v", out.AdvancedEventSelectors)
-				}
-			}},
-		{"advanced", cloudtrail.PutEventSelectorsInput{AdvancedEventSelectors: []ctypes.AdvancedEventSelector{advS3, advMgmt(kmsNotEq, writesOnly)}},
-			func(t *testing.T, out *cloudtrail.GetEventSelectorsOutput) {
-				if len(out.AdvancedEventSelectors) != 2 || aws.ToString(out.AdvancedEventSelectors[0].Name) != "s3 writes" ||
-					len(out.AdvancedEventSelectors[0].FieldSelectors) != 3 {
-					t.Errorf("data selector not kept: %+v", out.AdvancedEventSelectors)
+				if s := out.AdvancedEventSelectors; len(s) != 2 || !sameAdvanced(s[1], advS3) {
+					t.Errorf("data selector not kept: %+v", s)
 				}
 			}},
 	}
-	backends := []struct {
-		name  string
-		start func(t *testing.T, region string) *emuAWS
-	}{{"emulator", startEmu}, {"moto", startMoto}}
-	for _, b := range backends {
-		for _, tc := range cases {
-			t.Run(b.name+"/"+tc.name, func(t *testing.T) {
-				ctx := context.Background()
-				a := b.start(t, "ap-southeast-2")
-				ms := loadMonitors(t, "testdata/lab.yaml")
-				a.seed(ms)
-				c := a.controller(t, Options{})
-				reconcile(t, c, ms, false)
+	var scs []scenario
+	for _, tc := range cases {
+		scs = append(scs, scenario{tc.name, func(t *testing.T, a *account) {
+			ms := load(t, "testdata/lab.yaml")
+			a.seed(ms)
+			c := a.controller(reconcile.Options{})
+			a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
 
-				ct := cloudtrail.NewFromConfig(a.cfg)
-				put := tc.put
-				put.TrailName = aws.String(trail)
-				if _, err := ct.PutEventSelectors(ctx, &put); err != nil {
-					t.Fatalf("drift: put event selectors: %v", err)
-				}
-				res := reconcile(t, c, ms, false)
-				if ch := findChange(res, trailRef(trail).String()); ch == nil || ch.Action != ActionUpdate || !ch.Applied {
-					t.Fatalf("trail: %+v, want an applied update", ch)
-				}
-				out, err := ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(trail)})
-				if err != nil {
-					t.Fatalf("get event selectors: %v", err)
-				}
-				if me := managementEvents(out.EventSelectors, out.AdvancedEventSelectors); !me.logsKMS() {
-					t.Errorf("KMS still dropped after the repair: %+v", me)
-				}
-				tc.keep(t, out)
+			put := tc.put
+			put.TrailName = aws.String(labTrail)
+			must(t, "drift: put event selectors", err2(a.ct.PutEventSelectors(bg, &put)))
+			a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync).wantAction("Trail/"+labTrail, reconcile.ActionUpdate)
 
-				res = reconcile(t, c, ms, false)
-				requireAllNoop(t, res)
-				if n := WriteCalls(res.Calls); n != 0 {
-					t.Errorf("pass after the repair made %d writes: %v", n, res.Calls)
-				}
-			})
-		}
+			out, err := a.ct.GetEventSelectors(bg, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(labTrail)})
+			must(t, "get event selectors", err)
+			if !kmsReadEventsLogged(out) {
+				t.Errorf("KMS still dropped after the repair: %+v %+v", out.EventSelectors, out.AdvancedEventSelectors)
+			}
+			tc.keep(t, out)
+			a.pass(c, ms, false).wantNoop()
+		}})
 	}
+	runOnBothBackends(t, labAccount, scs)
 }
 
-// TestTrailKMSKeyIDNoopEmulator: a trail's kmsKeyId given as a key id, which CloudTrail reports as
-// the key ARN, is not drift.
-func TestTrailKMSKeyIDNoopEmulator(t *testing.T) {
-	a := startEmu(t, "ap-southeast-2")
-	y := strings.Replace(regionYAML("k", ""), "multiRegion: false}", "multiRegion: false, kmsKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab}", 1)
-	ms := loadYAML(t, y)
-	a.seed(ms)
-	c := a.controller(t, Options{})
-	if res := reconcile(t, c, ms, false); res.Failed() {
-		t.Fatalf("converge: %v", res.Changes)
-	}
-	res := reconcile(t, c, ms, false)
-	requireAllNoop(t, res)
-	if n := WriteCalls(res.Calls); n != 0 {
-		t.Errorf("a no-op pass made %d writes: %v", n, res.Calls)
-	}
+func sameAdvanced(a, b cttypes.AdvancedEventSelector) bool {
+	return cmp.Equal(a, b, cmp.AllowUnexported(cttypes.AdvancedEventSelector{}, cttypes.AdvancedFieldSelector{}))
 }
 
-// TestSelectorRepairRefusesToWidenDataEvents: five write-only data selectors and KMS excluded —
-// the repair cannot log management reads without widening data events, so the trail's update
-// fails with a message saying why, its selectors are left as they were, and the error is not
-// terminal (the daemon must see the user's fix).
+// TestSelectorRepairRefusesToWidenDataEvents: five write-only data selectors (CloudTrail's most)
+// and KMS excluded — the repair cannot log management reads without widening data events, so the
+// trail's update fails with a message saying why, the error is not terminal (the user's fix must
+// be picked up), and the selectors are left as they were.
 func TestSelectorRepairRefusesToWidenDataEvents(t *testing.T) {
-	const trail = "pattern1-logging-trail"
-	ctx := context.Background()
-	a := startEmu(t, "ap-southeast-2")
-	ms := loadMonitors(t, "testdata/lab.yaml")
+	t.Parallel()
+	a := newLabAccount(t)
+	ms := load(t, "testdata/lab.yaml")
 	a.seed(ms)
-	c := a.controller(t, Options{})
-	reconcile(t, c, ms, false)
-	var five []ctypes.EventSelector
+	c := a.controller(reconcile.Options{})
+	a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInSync)
+	var five []cttypes.EventSelector
 	for range 5 {
-		five = append(five, ctypes.EventSelector{ReadWriteType: ctypes.ReadWriteTypeWriteOnly, IncludeManagementEvents: aws.Bool(true),
+		five = append(five, cttypes.EventSelector{ReadWriteType: cttypes.ReadWriteTypeWriteOnly, IncludeManagementEvents: aws.Bool(true),
 			DataResources: s3Data, ExcludeManagementEventSources: []string{kmsSource}})
 	}
-	ct := cloudtrail.NewFromConfig(a.cfg)
-	if _, err := ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(trail), EventSelectors: five}); err != nil {
-		t.Fatalf("drift: %v", err)
+	must(t, "drift: put event selectors", err2(a.ct.PutEventSelectors(bg, &cloudtrail.PutEventSelectorsInput{
+		TrailName: aws.String(labTrail), EventSelectors: five})))
+
+	o := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeFailed)
+	ch := o.change("Trail/" + labTrail)
+	if o.err == nil || ch.Err == nil || ch.Applied || !strings.Contains(ch.Err.Error(), "free a selector") {
+		t.Fatalf("want the trail's update to fail saying why: %+v, %v", ch, o.err)
 	}
-	res, err := c.Reconcile(ctx, ms, false)
-	ch := findChange(res, trailRef(trail).String())
-	if err == nil || ch == nil || ch.Err == nil || !strings.Contains(ch.Err.Error(), "free a selector") {
-		t.Fatalf("want the trail's update to fail saying why: %+v, %v", ch, err)
-	}
-	if IsTerminal(err) {
+	if reconcile.IsTerminal(o.err) {
 		t.Error("the error is terminal, so the daemon would not see the user's fix")
 	}
-	if n := res.Calls["cloudtrail:PutEventSelectors"]; n != 0 {
+	if n := o.res.Calls["cloudtrail:PutEventSelectors"]; n != 0 {
 		t.Errorf("the selectors were written %d times", n)
 	}
-	out, err := ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(trail)})
-	if err != nil {
-		t.Fatal(err)
+	out, err := a.ct.GetEventSelectors(bg, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(labTrail)})
+	must(t, "get event selectors", err)
+	if got := out.EventSelectors; len(got) != 5 || got[0].ReadWriteType != cttypes.ReadWriteTypeWriteOnly ||
+		len(got[0].ExcludeManagementEventSources) != 1 {
+		t.Errorf("selectors changed: %+v", got)
 	}
-	if len(out.EventSelectors) != 5 || out.EventSelectors[0].ReadWriteType != ctypes.ReadWriteTypeWriteOnly {
-		t.Errorf("selectors changed: %+v", out.EventSelectors)
+}
+
+// TestTrailKMSKeyIDNoop: a trail's kmsKeyId given as a key id, which CloudTrail reports as the
+// key ARN, is not drift.
+func TestTrailKMSKeyIDNoop(t *testing.T) {
+	t.Parallel()
+	a := newLabAccount(t)
+	y := strings.Replace(regionYAML("k", ""), "multiRegion: false}", "multiRegion: false, kmsKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab}", 1)
+	ms := loadText(t, y)
+	if ms[0].Spec.Trail.KMSKeyID == "" {
+		t.Fatal("the fixture lost its kmsKeyId")
 	}
+	a.seed(ms)
+	a.converge(a.controller(reconcile.Options{}), ms)
 }

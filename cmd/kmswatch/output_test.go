@@ -154,3 +154,27 @@ func mustLoad(t *testing.T, y string) []spec.Monitor {
 	}
 	return f.Monitors
 }
+
+// TestOutputNamesTheRegionOutsideTheDefault: ids are unique per region only, so a line outside
+// the default region says which.
+func TestOutputNamesTheRegionOutsideTheDefault(t *testing.T) {
+	var b strings.Builder
+	r := &reconcile.Result{Changes: []reconcile.Change{
+		{ID: "Alarm/a", Kind: reconcile.KindAlarm, Name: "a", Action: reconcile.ActionCreate, Applied: true},
+		{ID: "Alarm/a", Kind: reconcile.KindAlarm, Name: "a", Action: reconcile.ActionDelete, Applied: true, Region: "us-east-1"},
+	}}
+	if err := writeText(&b, r, false); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Alarm/a created\nAlarm/a deleted in us-east-1\n"; b.String() != want {
+		t.Errorf("text %q, want %q", b.String(), want)
+	}
+	b.Reset()
+	if err := writeJSON(&b, r, false); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || strings.Contains(lines[0], `"region"`) || !strings.Contains(lines[1], `"region":"us-east-1"`) {
+		t.Errorf("json:\n%s", b.String())
+	}
+}
