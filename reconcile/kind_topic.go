@@ -132,23 +132,29 @@ func resolveMasked(ctx context.Context, o *observer, desired, listed []Subscript
 			l.Endpoint = candidates[0]
 			continue
 		}
-		digest, ok := o.knownEndpoints[l.ARN]
+		known, ok := o.knownEndpoints[l.ARN]
 		if !ok {
 			out, err := o.r.clients.SNS.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(l.ARN)})
 			if err != nil {
 				return fmt.Errorf("get attributes of subscription %s: %w", l.ARN, redact.New(candidates...).Error(err))
 			}
-			digest = endpointDigest(out.Attributes["Endpoint"])
-			o.endpoints[l.ARN] = digest
+			whole := out.Attributes["Endpoint"]
+			known = knownEndpoint{digest: endpointDigest(whole), display: redact.Endpoint(whole)}
+			o.endpoints[l.ARN] = known
 		}
+		l.Display = known.display // an extra is then named as the file named it
 		for _, c := range candidates {
-			if endpointDigest(c) == digest {
-				l.Endpoint = c
+			if endpointDigest(c) == known.digest {
+				l.Endpoint, l.Display = c, ""
 			}
 		}
 	}
 	return nil
 }
+
+// knownEndpoint is what kmswatch remembers of a masked subscription's whole endpoint: a digest to
+// compare desired endpoints with, and its display form — never the endpoint itself.
+type knownEndpoint struct{ digest, display string }
 
 // endpointDigest stands for an endpoint in what kmswatch remembers: never the endpoint itself.
 func endpointDigest(endpoint string) string {

@@ -41,8 +41,8 @@ type observer struct {
 	learned map[Ref]map[string]string
 	// knownEndpoints are the region's endpoint digests by subscription ARN (read only here);
 	// endpoints are those this pass read, for the controller to keep.
-	knownEndpoints map[string]string
-	endpoints      map[string]string
+	knownEndpoints map[string]knownEndpoint
+	endpoints      map[string]knownEndpoint
 }
 
 func newObserver(r *region, owners *ownerCache, wants []State, trails []ctypes.Trail) *observer {
@@ -53,7 +53,7 @@ func newObserver(r *region, owners *ownerCache, wants []State, trails []ctypes.T
 		selectorOf: map[string]TrailSelectors{},
 		filtersOf:  map[string][]MetricFilter{},
 		learned:    map[Ref]map[string]string{},
-		endpoints:  map[string]string{},
+		endpoints:  map[string]knownEndpoint{},
 	}
 }
 

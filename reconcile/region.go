@@ -15,9 +15,10 @@ type region struct {
 	env     Env
 	owners  ownerCache
 	// endpoints remembers, by subscription ARN, the digest of the full endpoint that
-	// GetSubscriptionAttributes returned for a subscription SNS lists with its password masked:
+	// GetSubscriptionAttributes returned for a subscription SNS lists with its password masked
+	// (and its display form):
 	// a subscription's endpoint never changes, so a warm pass reads none again.
-	endpoints map[string]string
+	endpoints map[string]knownEndpoint
 }
 
 // regionPass is what a region's read-and-diff produced: a Plan per Monitor that could be observed
@@ -66,7 +67,7 @@ func (c *Controller) planRegion(ctx context.Context, r *region, wants []State, n
 		r.owners.record(f)
 	}
 	if r.endpoints == nil {
-		r.endpoints = map[string]string{}
+		r.endpoints = map[string]knownEndpoint{}
 	}
 	maps.Copy(r.endpoints, o.endpoints)
 	var errs []error

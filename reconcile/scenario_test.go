@@ -62,6 +62,7 @@ func allScenarios() []scenario {
 	out = append(out, convergeScenarios()...)
 	out = append(out, driftScenarios()...)
 	out = append(out, ownershipScenarios()...)
+	out = append(out, scenario{"converge/webhook-subscriptions", webhookSubscriptions})
 	return out
 }
 

@@ -86,10 +86,17 @@ type Subscription struct {
 	TopicARN                  string
 	ARN                       string
 	Pending                   bool
+	// Display, when set, is the display form of the whole endpoint of a subscription that SNS
+	// lists masked (Endpoint then holds the listed form).
+	Display string
 }
 
 func (s Subscription) ref() Ref {
-	return subscriptionRef(s.Topic, s.Protocol, redact.Endpoint(s.Endpoint))
+	display := s.Display
+	if display == "" {
+		display = redact.Endpoint(s.Endpoint)
+	}
+	return subscriptionRef(s.Topic, s.Protocol, display)
 }
 
 // MetricFilter is a metric filter and the one metric it publishes.
