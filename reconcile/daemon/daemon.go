@@ -13,6 +13,7 @@ import (
 
 	"github.com/kmswatch/kmswatch/reconcile"
 	"github.com/kmswatch/kmswatch/spec"
+	"github.com/kmswatch/kmswatch/spec/redact"
 )
 
 // Reconciler runs one pass over every Monitor: *reconcile.Controller is one.
@@ -66,6 +67,7 @@ type Daemon struct {
 
 	// Owned by the goroutine running Run or Once.
 	cur       *loadedSpec
+	redactor  *redact.Redactor // knows the endpoints of the spec in force
 	converged string // digest of the spec the account was last converged to
 	warned    map[reconcile.Warning]bool
 }
@@ -230,6 +232,7 @@ func (d *Daemon) reload() bool {
 
 func (d *Daemon) setSpec(s Spec, st fileState) {
 	d.cur = &loadedSpec{Spec: s, file: st, loadedAt: d.now()}
+	d.redactor = redact.New(endpoints(s.Monitors)...)
 	names := make([]string, 0, len(s.Monitors))
 	for _, m := range s.Monitors {
 		names = append(names, m.Metadata.Name)
@@ -245,4 +248,18 @@ func newReconcileID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// endpoints are the subscription endpoints of monitors, as they are subscribed: what an AWS error
+// may echo back, and what no output may print.
+func endpoints(monitors []spec.Monitor) []string {
+	var out []string
+	for _, m := range monitors {
+		for _, t := range m.Spec.Topics {
+			for _, s := range t.Subscriptions {
+				out = append(out, s.Target())
+			}
+		}
+	}
+	return out
 }

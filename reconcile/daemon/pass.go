@@ -26,6 +26,7 @@ func (d *Daemon) pass(ctx context.Context) (*reconcile.Result, error) {
 	started := d.now()
 	log.V(1).Info("pass started", "monitors", len(cur.Monitors), "dryRun", d.opts.DryRun)
 	res, err := d.opts.Reconciler.Reconcile(logr.NewContext(passCtx, log), cur.Monitors, d.opts.DryRun)
+	res, err = d.redact(res, err)
 	end := d.now()
 	elapsed := end.Sub(started)
 	if ctx.Err() != nil {
@@ -153,4 +154,21 @@ func summary(res *reconcile.Result, dryRun bool) string {
 		return "nothing to do"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// redact wraps every error of a pass so that its message names no endpoint of the spec in force
+// (AWS errors can echo an endpoint back) and no credential of any URL, whatever prints it next:
+// the logs, /status, --once's output.
+func (d *Daemon) redact(res *reconcile.Result, err error) (*reconcile.Result, error) {
+	if res != nil {
+		for i := range res.Changes {
+			if res.Changes[i].Err != nil {
+				res.Changes[i].Err = d.redactor.Error(res.Changes[i].Err)
+			}
+		}
+	}
+	if err != nil {
+		err = d.redactor.Error(err)
+	}
+	return res, err
 }
