@@ -68,7 +68,7 @@ type Daemon struct {
 	// Owned by the goroutine running Run or Once.
 	cur       *loadedSpec
 	redactor  *redact.Redactor // knows the endpoints of the spec in force
-	converged string // digest of the spec the account was last converged to
+	converged string           // digest of the spec the account was last converged to
 	warned    map[reconcile.Warning]bool
 }
 
