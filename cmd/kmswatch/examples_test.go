@@ -96,6 +96,13 @@ type ecsContainer struct {
 	LogConfiguration struct {
 		LogDriver string `json:"logDriver"`
 	} `json:"logConfiguration"`
+	PortMappings []struct {
+		ContainerPort int `json:"containerPort"`
+	} `json:"portMappings"`
+	Secrets []struct {
+		Name      string `json:"name"`
+		ValueFrom string `json:"valueFrom"`
+	} `json:"secrets"`
 }
 
 func loadECSSidecar(t *testing.T) (taskRole string, c ecsContainer) {
@@ -147,6 +154,16 @@ func TestECSTaskDefinition(t *testing.T) {
 	if _, port, _ := strings.Cut(f.listen, ":"); u.Port() != port || u.Path != "/healthz" {
 		t.Errorf("health check URL %s does not hit /healthz on the listen address %s", u, f.listen)
 	}
+	// /status is served without authentication: only the task's own network namespace (the
+	// health check, a metrics agent beside it) may reach it.
+	if host, _, _ := strings.Cut(f.listen, ":"); host != "127.0.0.1" || len(c.PortMappings) > 0 {
+		t.Errorf("--listen %s, port mappings %v: want loopback only and no port published", f.listen, c.PortMappings)
+	}
+	for _, s := range c.Secrets {
+		if !strings.HasPrefix(s.ValueFrom, "arn:aws:ssm:") && !strings.HasPrefix(s.ValueFrom, "arn:aws:secretsmanager:") {
+			t.Errorf("secret %s from %s: want an SSM parameter or a Secrets Manager secret", s.Name, s.ValueFrom)
+		}
+	}
 	if c.User == "" || strings.HasPrefix(c.User, "0") || strings.HasPrefix(c.User, "root") {
 		t.Errorf("user %q: want a non-root uid", c.User)
 	}
@@ -186,6 +203,9 @@ func TestDockerfile(t *testing.T) {
 	}
 	if !dockerfileInstalls(t, "/kmswatch") {
 		t.Error("the Dockerfile does not install /kmswatch")
+	}
+	if !regexp.MustCompile(`(?m)^CMD \[.*"--listen", "127\.0\.0\.1:\d+"`).MatchString(s) || strings.Contains(s, "\nEXPOSE") {
+		t.Error("the image's default command must listen on loopback and publish no port: /status needs no audience outside the task")
 	}
 }
 
