@@ -441,3 +441,57 @@ func snsTopicAttrs(t *testing.T, c *sns.Client, arn string) map[string]string {
 	}
 	return out.Attributes
 }
+
+// TestSNSListsBasicAuthPasswordsMasked: as SNS does, the List actions show an http(s) endpoint's
+// basic-authentication password as "****" (user name, host, path and query as written), and only
+// GetSubscriptionAttributes returns the endpoint whole. Subscribe is idempotent on the whole
+// endpoint: another password is another subscription, listed the same way.
+func TestSNSListsBasicAuthPasswordsMasked(t *testing.T) {
+	e, cfg := svcTestEnv(t)
+	ctx := context.Background()
+	c := sns.NewFromConfig(cfg)
+	topic, err := c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("hooks")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		withPassword = "https://user:PASSWORD456@hooks.example.com/sns?team=sec"
+		rotated      = "https://user:PASSWORD789@hooks.example.com/sns?team=sec"
+		listed       = "https://user:****@hooks.example.com/sns?team=sec"
+		apiKey       = "https://events.example.com/integration/amazonsns?apiKey=SECRETKEY123"
+	)
+	arns := map[string]string{}
+	for _, ep := range []string{withPassword, rotated, apiKey, withPassword} {
+		out, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("https"), Endpoint: aws.String(ep), ReturnSubscriptionArn: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prev, ok := arns[ep]; ok && prev != aws.ToString(out.SubscriptionArn) {
+			t.Errorf("subscribing %s again made a second subscription", ep)
+		}
+		arns[ep] = aws.ToString(out.SubscriptionArn)
+		if err := e.ConfirmPending(aws.ToString(topic.TopicArn), "https", ep); err != nil && !strings.Contains(err.Error(), "no pending") {
+			t.Fatal(err)
+		}
+	}
+	list, err := c.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: topic.TopicArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range list.Subscriptions {
+		got = append(got, aws.ToString(s.Endpoint))
+	}
+	if strings.Join(got, " ") != listed+" "+listed+" "+apiKey {
+		t.Errorf("listed endpoints %v, want the two passwords masked and the API key as written", got)
+	}
+	for _, ep := range []string{withPassword, rotated} {
+		attrs, err := c.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(arns[ep])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if attrs.Attributes["Endpoint"] != ep {
+			t.Errorf("GetSubscriptionAttributes Endpoint %q, want the whole endpoint", attrs.Attributes["Endpoint"])
+		}
+	}
+}
