@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// runFlags are the flags of `kmswatch [run]`, as design.md ("Command line") lists them.
+// runFlags are the flags of `kmswatch [run]`, the command line CI jobs and tests rely on.
 type runFlags struct {
 	file         string
 	once         bool

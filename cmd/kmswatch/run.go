@@ -196,7 +196,7 @@ func openBackend(ctx context.Context, f *runFlags, first daemon.Spec, log logr.L
 	}
 	if cfg.Region == "" {
 		// The default region — that of Monitors without spec.region — is the AWS configuration's
-		// (design.md); a file whose Monitors all name theirs needs none configured.
+		// (and the SDK's); a file whose Monitors all name theirs needs none configured.
 		cfg.Region = specRegion(first.Monitors)
 	}
 	if f.endpointURL != "" {

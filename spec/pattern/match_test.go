@@ -7,7 +7,9 @@ import (
 	"testing"
 )
 
-// The CIS patterns of aws-api.md §6, verbatim.
+// CIS patterns, verbatim as Security Hub publishes them
+// (https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html), and the
+// spacing variant CIS texts print.
 const (
 	cisCloudTrailChanges = `{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }`
 	cisKMSDisableDelete  = `{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion))}`
