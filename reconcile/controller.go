@@ -23,6 +23,10 @@ type Options struct {
 	OwnershipTTL time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Instance names this controller in the marker (TagAppliedBy) its writes carry, by which
+	// kmswatch instances with different specs of one Monitor tell that they fight over it;
+	// "" means the Env's Instance, or else NewInstanceID().
+	Instance string
 }
 
 // Controller reconciles Monitors against one AWS account, each Monitor in its spec.region (or the
@@ -45,6 +49,13 @@ func NewController(clients Clients, env Env, log logr.Logger, opts Options) *Con
 	if opts.OwnershipTTL <= 0 {
 		opts.OwnershipTTL = 10 * time.Minute
 	}
+	if opts.Instance == "" {
+		opts.Instance = env.Instance
+	}
+	if opts.Instance == "" {
+		opts.Instance = NewInstanceID()
+	}
+	env.Instance = opts.Instance
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -53,8 +64,13 @@ func NewController(clients Clients, env Env, log logr.Logger, opts Options) *Con
 		env.Partition = partitionOf(env.Region)
 	}
 	c := &Controller{env: env, log: log, opts: opts, now: now}
-	c.regions = map[string]*region{env.Region: {clients: clients, env: env}}
+	c.regions = map[string]*region{env.Region: c.newRegion(clients, env)}
 	return c
+}
+
+// newRegion is the controller's part in a region, with nothing known yet.
+func (c *Controller) newRegion(clients Clients, env Env) *region {
+	return &region{clients: clients, env: env}
 }
 
 // region returns the controller's part in a region, creating its clients the first time.
@@ -68,7 +84,7 @@ func (c *Controller) region(name string) (*region, error) {
 	}
 	env := c.env
 	env.Region = name
-	r := &region{clients: forRegion(name), env: env}
+	r := c.newRegion(forRegion(name), env)
 	c.regions[name] = r
 	return r, nil
 }

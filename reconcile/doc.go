@@ -39,6 +39,13 @@
 //     their topic. A resource of a desired name that the Monitor does not own is a conflict (never
 //     written), unless its item says adopt; a resource owned by another Monitor is always a
 //     conflict.
+//   - Marker. Every write also says who made it: kmswatch.dev/applied-by=<instance>/<digest>, the
+//     writing instance (Options.Instance) and the SpecDigest of the Monitor it applied, on the
+//     head resource — the one that carries the tags; a write to a metric filter or a
+//     subscription stamps its alarm's or topic's. It goes in the create call where the API takes
+//     tags (every kind's does), and costs an update one tagging call (each kind's file says which),
+//     written before the change so that whoever sees the new values sees who wrote them. It is
+//     not desired state: a marker that differs is not drift, and it is never written by itself.
 //   - Pruning. An owned resource that its Monitor no longer declares is deleted, unless the
 //     deletion policy recorded on it says Retain (the default for log groups and trails): it is
 //     then kept and reported "keep". A Monitor missing from the file is pruned only with
