@@ -27,6 +27,10 @@ type Options struct {
 	// kmswatch instances with different specs of one Monitor tell that they fight over it;
 	// "" means the Env's Instance, or else NewInstanceID().
 	Instance string
+	// ContestBackoff is the first wait of the writes to a resource another kmswatch writes with
+	// another spec (a Contest), doubled at every write up to ContestBackoffCap; 0 means
+	// DefaultContestBackoff and DefaultContestBackoffCap.
+	ContestBackoff, ContestBackoffCap time.Duration
 }
 
 // Controller reconciles Monitors against one AWS account, each Monitor in its spec.region (or the
@@ -49,6 +53,12 @@ func NewController(clients Clients, env Env, log logr.Logger, opts Options) *Con
 	if opts.OwnershipTTL <= 0 {
 		opts.OwnershipTTL = 10 * time.Minute
 	}
+	if opts.ContestBackoff <= 0 {
+		opts.ContestBackoff = DefaultContestBackoff
+	}
+	if opts.ContestBackoffCap <= 0 {
+		opts.ContestBackoffCap = DefaultContestBackoffCap
+	}
 	if opts.Instance == "" {
 		opts.Instance = env.Instance
 	}
@@ -68,9 +78,12 @@ func NewController(clients Clients, env Env, log logr.Logger, opts Options) *Con
 	return c
 }
 
-// newRegion is the controller's part in a region, with nothing known yet.
+// newRegion is the controller's part in a region, with nothing known yet. What this instance
+// established there is remembered for twice the ownership TTL after a pass last planned it: a
+// resource it deleted is seen again only when the ownership cache reloads.
 func (c *Controller) newRegion(clients Clients, env Env) *region {
-	return &region{clients: clients, env: env}
+	return &region{clients: clients, env: env,
+		contests: newContestBook(c.opts.ContestBackoff, c.opts.ContestBackoffCap, 2*c.opts.OwnershipTTL)}
 }
 
 // region returns the controller's part in a region, creating its clients the first time.
@@ -110,6 +123,9 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 	if len(monitors) == 0 {
 		return res, nil
 	}
+	for _, r := range c.regions {
+		r.contests.expire(res.Started)
+	}
 	f, errs := c.desire(monitors)
 	perMonitor := make([][]Change, len(monitors))
 	var pruned []Change
@@ -143,6 +159,10 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 		res.Changes = append(res.Changes, chs...)
 	}
 	res.Changes = append(res.Changes, pruned...)
+	res.Contests = c.contests(f.names)
+	for _, ct := range res.Contests {
+		res.Warnings = append(res.Warnings, ct.Warning())
+	}
 	return res, errors.Join(errs...)
 }
 
@@ -191,8 +211,9 @@ type movedPlan struct {
 	plan   Plan
 }
 
-// run applies a plan in a region (or, under dryRun, lists it), records the ownership the applied
-// steps established, and logs what changed; an error is added to errs.
+// run applies a plan in a region (or, under dryRun, lists it) — holding back the writes to
+// resources another kmswatch writes (guard) — records the ownership the applied steps
+// established and how they left each resource, and logs what changed; an error is added to errs.
 func (c *Controller) run(ctx context.Context, name string, plan Plan, dryRun bool, errs *[]error) []Change {
 	var changes []Change
 	if dryRun {
@@ -203,10 +224,12 @@ func (c *Controller) run(ctx context.Context, name string, plan Plan, dryRun boo
 		r := c.regions[name]
 		var facts []fact
 		var err error
+		plan = c.guard(ctx, r, plan, c.now())
 		changes, facts, err = r.apply(ctx, plan)
 		for _, f := range facts {
 			r.owners.record(f)
 		}
+		c.settle(r, plan, changes, c.now())
 		if err != nil {
 			*errs = append(*errs, fmt.Errorf("apply monitor %s: %w", plan.Monitor, err))
 		}

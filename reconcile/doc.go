@@ -46,6 +46,27 @@
 //     tags (every kind's does), and costs an update one tagging call (each kind's file says which),
 //     written before the change so that whoever sees the new values sees who wrote them. It is
 //     not desired state: a marker that differs is not drift, and it is never written by itself.
+//   - Contests. Two instances applying different specs of one Monitor (no lease, or a rolling
+//     deployment) must not flip its resources on every pass. Between Diff and apply, the
+//     controller (guard.go; the rule is contestBook.judge in contest.go) looks at each head
+//     resource whose plan writes and that this instance had established under its current spec
+//     (created, repaired, or found as the spec says): it changed behind this instance's back.
+//     One fresh read of its tags (ListTagsForResource; CloudTrail ListTags) says who changed it
+//     last. Another kmswatch — a marker of another instance and another spec digest — makes it
+//     contested: written once at once (so that the other instance sees this one's marker and
+//     notices too, at its next pass), then held — its writing steps become conflicts naming the
+//     other instance — with a backoff per resource that doubles at every write from
+//     Options.ContestBackoff (1m) up to ContestBackoffCap (5m). Result.Contests and a warning
+//     containing "another kmswatch" name the Monitor, the resources and both digests; no side
+//     wins by itself, and once the other stops this spec holds within the backoff. Anything
+//     else — no marker, this instance's own, or the other's marker over values its spec never
+//     produced — is drift, written at once, every time: backing off is never a way to silence
+//     kmswatch, and a forged marker slows repairs at most to the cap, under the warning. A
+//     contest is forgotten after two quiet backoff windows. The cost: one tag read per change
+//     made behind kmswatch's back (none while the resource shows the difference already judged,
+//     none in a quiet pass). A create is never held (an absent resource carries no marker), so
+//     a fight in which one spec deletes what the other creates is seen only by the deleting side,
+//     when its ownership cache reloads.
 //   - Pruning. An owned resource that its Monitor no longer declares is deleted, unless the
 //     deletion policy recorded on it says Retain (the default for log groups and trails): it is
 //     then kept and reported "keep". A Monitor missing from the file is pruned only with

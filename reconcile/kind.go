@@ -78,6 +78,8 @@ type Step struct {
 	// stamp is the tags a write to a head, or to one of its parts, stamps on the head: its
 	// desired tags, marker included.
 	stamp map[string]string
+	// held says the controller held the step's write back: another kmswatch writes the resource.
+	held bool
 }
 
 // tagIO reads and writes the tags of one head resource, with the kind's own calls.

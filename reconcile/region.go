@@ -11,9 +11,10 @@ import (
 // region is the controller's part in one region: the clients and Env of that region, and what it
 // knows of ownership there. Every read and write of a pass goes through one.
 type region struct {
-	clients Clients
-	env     Env
-	owners  ownerCache
+	clients  Clients
+	env      Env
+	owners   ownerCache
+	contests contestBook
 }
 
 // regionPass is what a region's read-and-diff produced: a Plan per Monitor that could be observed
