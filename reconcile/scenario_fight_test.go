@@ -92,6 +92,7 @@ func fightScenarios() []scenario {
 		{"fight/two-specs-back-off", fightTwoSpecs},
 		{"fight/drift-and-forgery-during-a-fight", fightDriftAndForgery},
 		{"fight/filter-only", fightFilterOnly},
+		{"fight/untagged-behind-its-back", fightUntagged},
 	}
 }
 
@@ -241,5 +242,31 @@ func fightFilterOnly(t *testing.T, acct *account) {
 	held := acct.pass(a.c, a.ms, false)
 	if c := held.change(idFilter2); c.Action != reconcile.ActionConflict || held.res.Calls["logs:PutMetricFilter"] != 0 {
 		t.Fatalf("the filter was not held: %s, %d puts", c.Action, held.res.Calls["logs:PutMetricFilter"])
+	}
+}
+
+// fightUntagged: the tag read that judges a change also checks ownership. Someone removes the
+// alarm's ownership tags and changes it: although the ownership cache (fresh for 10 minutes) still
+// says the alarm is the Monitor's, it is not written — a conflict now, and from the next pass on
+// the conflict of any resource kmswatch does not own.
+func fightUntagged(t *testing.T, acct *account) {
+	clock := &fightClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	a := acct.instance(clock, "instance-a", withThreshold(t, "1"))
+	acct.seed(a.ms)
+	acct.converge(a.c, a.ms)
+	_, err := acct.cw.UntagResource(bg, &cloudwatch.UntagResourceInput{ResourceARN: aws.String(acct.alarmARN("scen-kms-errors")),
+		TagKeys: []string{reconcile.TagManagedBy, reconcile.TagMonitor}})
+	must(t, "untag alarm", err)
+	acct.putAlarmCopy(t, "scen-kms-errors", func(in *cloudwatch.PutMetricAlarmInput) { in.Threshold = aws.Float64(50) })
+	for i, want := range []string{"ownership tags changed", "not managed by kmswatch"} {
+		clock.advance(2 * time.Second)
+		o := acct.pass(a.c, a.ms, false).wantOutcome(reconcile.OutcomeFailed)
+		c := o.change(idAlarm)
+		if c.Action != reconcile.ActionConflict || !strings.Contains(c.Message, want) || o.putAlarms() != 0 {
+			t.Fatalf("pass %d: %s %q with %d puts, want a conflict saying %q and no write", i, c.Action, c.Message, o.putAlarms(), want)
+		}
+	}
+	if v := aws.ToFloat64(acct.alarm("scen-kms-errors").Threshold); v != 50 {
+		t.Fatalf("threshold %v: the alarm it no longer owns was written", v)
 	}
 }
