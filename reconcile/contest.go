@@ -45,6 +45,9 @@ type headMemo struct {
 	// settled: the last pass left the resource and its parts as this instance's spec says
 	// (found so, or written so). Only then is a later difference a change behind its back.
 	settled bool
+	// held is the difference the last pass held back ("" if it held nothing back): while the
+	// resource shows it still, nothing changed since, and no tags need reading.
+	held    string
 	seen    time.Time
 	contest *contest
 }
@@ -57,8 +60,7 @@ type contest struct {
 	// spec of the other instance yields one set of values: the same marker over other values is
 	// someone else's change, not that instance's.
 	prints map[Marker]string
-	// evidence is the difference last judged to be another kmswatch's: while the resource
-	// shows exactly it, no tags need reading again.
+	// evidence is the difference last judged to be another kmswatch's.
 	evidence string
 	delay    time.Duration
 	next     time.Time // no write before
@@ -84,13 +86,24 @@ func newContestBook(base, ceiling, keep time.Duration) contestBook {
 // marker, this instance's own, a marker over values its writer's spec never produced) is drift,
 // written now, every time. A contested resource's first write is at once, so that the other
 // instance sees this one's marker too; after that writes wait a backoff that doubles up to the
-// cap. read is not called when the resource shows exactly the difference already judged.
+// cap. read is not called while the resource shows the very difference the last pass held back:
+// one read per change, none per pass of a hold.
 func (b *contestBook) judge(ref Ref, mine Marker, fp string, now time.Time, read func() (string, error)) (verdict, error) {
 	m := b.heads[ref]
 	if m == nil || m.digest != mine.Digest || !m.settled {
 		return verdictWrite, nil
 	}
-	if c := m.contest; c != nil && fp == c.evidence {
+	v, err := b.judgeChange(m, mine, fp, now, read)
+	m.held = ""
+	if v == verdictHold && err == nil {
+		m.held = fp
+	}
+	return v, err
+}
+
+// judgeChange is judge for a resource this instance had established.
+func (b *contestBook) judgeChange(m *headMemo, mine Marker, fp string, now time.Time, read func() (string, error)) (verdict, error) {
+	if c := m.contest; c != nil && fp == c.evidence && fp == m.held {
 		return c.step(now, b.ceiling), nil
 	}
 	raw, err := read()
@@ -137,9 +150,9 @@ func (b *contestBook) settle(ref Ref, monitor, digest string, now time.Time, out
 	m.seen = now
 	switch outcome {
 	case groupSettled:
-		m.settled = true
+		m.settled, m.held = true, ""
 	case groupForeign:
-		m.settled, m.contest = false, nil
+		m.settled, m.contest, m.held = false, nil, ""
 	}
 }
 

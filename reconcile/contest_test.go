@@ -92,27 +92,48 @@ func TestJudgeDriftWithoutEvidenceIsAlwaysRepaired(t *testing.T) {
 }
 
 // Another kmswatch: written at once (so that the other sees this instance's marker too), then
-// held while the resource shows the same difference — with no tag read — until the backoff has
-// passed; the backoff doubles at each write up to the cap.
+// held until the backoff has passed; the backoff doubles at each write up to the cap. The tags
+// are read once per change — when the other writes again after this instance did — and not in
+// the passes of a hold, which see the very difference the pass before held back.
 func TestJudgeContestBacksOffDoublingToTheCap(t *testing.T) {
 	b := settledBook()
+	hold := func(at time.Duration, read bool) sighting { return sighting{at, "5", them.String(), verdictHold, read} }
+	write := func(at time.Duration, read bool) sighting {
+		return sighting{at, "5", them.String(), verdictContestWrite, read}
+	}
 	runSightings(t, b, []sighting{
-		{0, "5", them.String(), verdictContestWrite, true},
-		{2 * time.Second, "5", them.String(), verdictHold, false},
-		{58 * time.Second, "5", them.String(), verdictHold, false},
-		{60 * time.Second, "5", them.String(), verdictContestWrite, false}, // +1m: next in 2m
-		{179 * time.Second, "5", them.String(), verdictHold, false},
-		{180 * time.Second, "5", them.String(), verdictContestWrite, false}, // +2m: next in 4m
-		{419 * time.Second, "5", them.String(), verdictHold, false},
-		{420 * time.Second, "5", them.String(), verdictContestWrite, false}, // +4m: next in 5m (cap)
-		{719 * time.Second, "5", them.String(), verdictHold, false},
-		{720 * time.Second, "5", them.String(), verdictContestWrite, false}, // +5m: capped
-		{1019 * time.Second, "5", them.String(), verdictHold, false},
-		{1020 * time.Second, "5", them.String(), verdictContestWrite, false},
+		write(0, true),
+		hold(2*time.Second, true), // the other wrote again
+		hold(58*time.Second, false),
+		write(60*time.Second, false), // +1m: next in 2m
+		hold(62*time.Second, true),
+		hold(179*time.Second, false),
+		write(180*time.Second, false), // +2m: next in 4m
+		hold(182*time.Second, true),
+		hold(419*time.Second, false),
+		write(420*time.Second, false), // +4m: next in 5m (the cap)
+		hold(422*time.Second, true),
+		hold(719*time.Second, false),
+		write(720*time.Second, false), // +5m: capped
+		hold(722*time.Second, true),
+		hold(1019*time.Second, false),
+		write(1020*time.Second, false),
 	})
 	if c := b.heads[ref].contest; c.delay != testCap || c.theirs != them {
 		t.Fatalf("delay %v, theirs %v; want the cap and %v", c.delay, c.theirs, them)
 	}
+}
+
+// During a contest, this instance writes its spec; someone then sets exactly the other spec's
+// values without any marker (this instance's stays on): drift, repaired at once, not held.
+func TestJudgeOtherSpecValuesUnderOwnMarkerAreDrift(t *testing.T) {
+	b := settledBook()
+	runSightings(t, b, []sighting{{0, "5", them.String(), verdictContestWrite, true}})
+	b.settle(ref, "m", me.Digest, t0.Add(time.Second), groupSettled) // the next pass finds it as written
+	runSightings(t, b, []sighting{
+		{2 * time.Second, "5", me.String(), verdictWrite, true},
+		{4 * time.Second, "5", me.String(), verdictWrite, true},
+	})
 }
 
 // The other instance's marker over values its spec never produced (it stopped; someone changed
@@ -123,7 +144,8 @@ func TestJudgeLeftoverMarkerOverOtherValuesIsDrift(t *testing.T) {
 		{0, "5", them.String(), verdictContestWrite, true},
 		{10 * time.Second, "100", them.String(), verdictWrite, true},
 		{20 * time.Second, "200", them.String(), verdictWrite, true},
-		{30 * time.Second, "5", them.String(), verdictHold, false},
+		{30 * time.Second, "5", them.String(), verdictHold, true},
+		{32 * time.Second, "5", them.String(), verdictHold, false},
 	})
 	if c := b.heads[ref].contest; c.delay != testBase || !c.next.Equal(t0.Add(testBase)) {
 		t.Fatalf("the backoff moved: delay %v, next %v", c.delay, c.next)

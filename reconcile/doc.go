@@ -63,8 +63,8 @@
 //     produced — is drift, written at once, every time: backing off is never a way to silence
 //     kmswatch, and a forged marker slows repairs at most to the cap, under the warning. A
 //     contest is forgotten after two quiet backoff windows. The cost: one tag read per change
-//     made behind kmswatch's back (none while the resource shows the difference already judged,
-//     none in a quiet pass). A create is never held (an absent resource carries no marker), so
+//     made behind kmswatch's back (none in the passes of a hold, which see the very difference
+//     the pass before held back; none in a quiet pass). A create is never held (an absent resource carries no marker), so
 //     a fight in which one spec deletes what the other creates is seen only by the deleting side,
 //     when its ownership cache reloads.
 //   - Pruning. An owned resource that its Monitor no longer declares is deleted, unless the
