@@ -24,7 +24,8 @@
 // and apply report (observe.go, region.go).
 //
 // Adding a kind: write kind_<name>.go with a type implementing kind (desire, observe, plan, and
-// the writes its steps bind); add its field to State and Actual (state.go); register it in kinds,
+// the writes its steps bind, with a tagIO that reads and stamps its head's tags — say there what
+// the marker costs its create and its update — and parts marked with part); add its field to State and Actual (state.go); register it in kinds,
 // in dependency order; add its Kind constant (ref.go) and its call to the narrow interfaces
 // (clients.go) and to examples/iam-policy.json.
 //
