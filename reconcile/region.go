@@ -8,8 +8,9 @@ import (
 	"slices"
 )
 
-// region is the controller's part in one region: the clients and Env of that region, and what it
-// knows of ownership there. Every read and write of a pass goes through one.
+// region is the controller's part in one region: the clients and Env of that region, what it
+// knows of ownership there, and what this instance established there and contests (contestBook).
+// Every read and write of a pass goes through one.
 type region struct {
 	clients  Clients
 	env      Env
