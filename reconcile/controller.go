@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-logr/logr"
 
+	"github.com/kmswatch/kmswatch/reconcile/contest"
 	"github.com/kmswatch/kmswatch/spec"
 )
 
@@ -83,7 +84,7 @@ func NewController(clients Clients, env Env, log logr.Logger, opts Options) *Con
 // resource it deleted is seen again only when the ownership cache reloads.
 func (c *Controller) newRegion(clients Clients, env Env) *region {
 	return &region{clients: clients, env: env,
-		contests: newContestBook(c.opts.ContestBackoff, c.opts.ContestBackoffCap, 2*c.opts.OwnershipTTL)}
+		contests: contest.NewBook[Ref](c.opts.ContestBackoff, c.opts.ContestBackoffCap, 2*c.opts.OwnershipTTL)}
 }
 
 // region returns the controller's part in a region, creating its clients the first time.
@@ -124,7 +125,7 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 		return res, nil
 	}
 	for _, r := range c.regions {
-		r.contests.expire(res.Started)
+		r.contests.Expire(res.Started)
 	}
 	f, errs := c.desire(monitors)
 	perMonitor := make([][]Change, len(monitors))

@@ -49,7 +49,7 @@
 //     not desired state: a marker that differs is not drift, and it is never written by itself.
 //   - Contests. Two instances applying different specs of one Monitor (no lease, or a rolling
 //     deployment) must not flip its resources on every pass. Between Diff and apply, the
-//     controller (guard.go; the rule is contestBook.judge in contest.go) looks at each head
+//     controller (guard.go; the rule itself is package contest, pure) looks at each head
 //     resource whose plan writes and that this instance had established under its current spec
 //     (created, repaired, or found as the spec says): it changed behind this instance's back.
 //     One fresh read of its tags (ListTagsForResource; CloudTrail ListTags) says who changed it

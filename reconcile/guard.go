@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/kmswatch/kmswatch/reconcile/contest"
 )
 
 // Contest is a Monitor whose resources another kmswatch instance writes with another spec of it:
@@ -35,6 +37,10 @@ func (c Contest) Warning() Warning {
 			"or let a lease elect one writer (a marker forged by someone else reads the same)",
 		c.Theirs.Instance, c.Theirs.Digest, c.Monitor, strings.Join(c.Resources, ", "), c.Mine.Instance, c.Mine.Digest, c.Cap)}
 }
+
+// errOwnerChanged says that a resource's ownership tags, read fresh, no longer name the Monitor:
+// the plan was made on stale tags.
+var errOwnerChanged = errors.New("its ownership tags changed since they were read")
 
 // group is a head resource and its parts in a plan: what one marker covers.
 type group struct {
@@ -101,7 +107,7 @@ func (g group) each(steps []Step, edit func(s *Step)) {
 }
 
 // guard applies, between Diff and apply, the rule that keeps kmswatch instances with different
-// specs of one Monitor from fighting over its resources (contestBook.judge says how it judges).
+// specs of one Monitor from fighting over its resources (package contest says how it judges).
 // A head resource, with its parts, that another kmswatch changed last and whose backoff has not
 // passed is held: its writing steps become conflicts that name the other instance. Tags are read
 // only for a head whose resource changed behind this instance's back, once per change: one
@@ -120,7 +126,7 @@ func (c *Controller) guard(ctx context.Context, r *region, plan Plan, now time.T
 		if h.Action == ActionCreate || h.Action == ActionConflict {
 			continue // an absent resource carries no marker: its creation is never held
 		}
-		v, err := r.contests.judge(g.ref, mine, g.fingerprint(steps), now, func() (string, error) {
+		v, err := r.contests.Judge(g.ref, mine, g.fingerprint(steps), now, func() (string, error) {
 			tags, err := h.tags.read(ctx, r)
 			if err != nil {
 				return "", fmt.Errorf("list tags of %s: %w", g.ref, err)
@@ -146,10 +152,10 @@ func (c *Controller) guard(ctx context.Context, r *region, plan Plan, now time.T
 				first, s.owns = false, nil
 				s.apply = func(context.Context, *region) error { return failed }
 			})
-		case v == verdictHold:
-			ct := r.contests.heads[g.ref].contest
+		case v == contest.Hold:
+			ct, _ := r.contests.Contest(g.ref)
 			msg := fmt.Sprintf("held: another kmswatch (instance %s) applies spec %s of this monitor; next write in %s at the earliest",
-				ct.theirs.Instance, ct.theirs.Digest, ct.next.Sub(now).Round(time.Second))
+				ct.Theirs.Instance, ct.Theirs.Digest, ct.Next.Sub(now).Round(time.Second))
 			g.each(steps, func(s *Step) {
 				s.Action, s.Message, s.apply, s.owns, s.held = ActionConflict, msg, nil, nil, true
 			})
@@ -165,17 +171,17 @@ func (c *Controller) settle(r *region, plan Plan, changes []Change, now time.Tim
 		return
 	}
 	for _, g := range groups(plan.Steps) {
-		outcome := groupSettled
+		outcome := contest.Settled
 		for _, i := range g.steps {
 			s, ch := plan.Steps[i], changes[i]
 			switch {
 			case s.held, ch.Err != nil, ch.Action.Writes() && !ch.Applied:
-				outcome = max(outcome, groupUnsure)
+				outcome = max(outcome, contest.Unsure)
 			case ch.Action == ActionConflict:
-				outcome = groupForeign
+				outcome = contest.Foreign
 			}
 		}
-		r.contests.settle(g.ref, plan.Monitor, plan.Digest, now, outcome)
+		r.contests.Settle(g.ref, plan.Monitor, plan.Digest, now, outcome)
 	}
 }
 
@@ -190,14 +196,14 @@ func (c *Controller) contests(names map[string]bool) []Contest {
 	for _, name := range slices.Sorted(maps.Keys(c.regions)) {
 		r := c.regions[name]
 		found := map[key][]string{}
-		for ref, m := range r.contests.heads {
-			if m.contest != nil && names[m.monitor] {
-				k := key{m.monitor, Marker{Instance: c.env.Instance, Digest: m.digest}, m.contest.theirs}
+		for ref, st := range r.contests.Contested() {
+			if names[st.Monitor] {
+				k := key{st.Monitor, Marker{Instance: c.env.Instance, Digest: st.Digest}, st.Theirs}
 				found[k] = append(found[k], ref.String())
 			}
 		}
 		for k, refs := range found {
-			ct := Contest{Monitor: k.monitor, Resources: slices.Sorted(slices.Values(refs)), Mine: k.mine, Theirs: k.theirs, Cap: r.contests.ceiling}
+			ct := Contest{Monitor: k.monitor, Resources: slices.Sorted(slices.Values(refs)), Mine: k.mine, Theirs: k.theirs, Cap: r.contests.Ceiling()}
 			if name != c.env.Region {
 				ct.Region = name
 			}

@@ -6,16 +6,18 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/kmswatch/kmswatch/reconcile/contest"
 )
 
 // region is the controller's part in one region: the clients and Env of that region, what it
-// knows of ownership there, and what this instance established there and contests (contestBook).
+// knows of ownership there, and what this instance established there and contests.
 // Every read and write of a pass goes through one.
 type region struct {
 	clients  Clients
 	env      Env
 	owners   ownerCache
-	contests contestBook
+	contests *contest.Book[Ref]
 }
 
 // regionPass is what a region's read-and-diff produced: a Plan per Monitor that could be observed

@@ -1,4 +1,4 @@
-package reconcile
+package contest
 
 import (
 	"errors"
@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// The contest rule, pure: a book, a clock the test moves, and the fresh tag read as a function
-// that says what the resource's marker is and counts how often it is asked.
+// The rule, pure: a book, a clock the test moves, and the fresh tag read as a function that says
+// what the resource's marker is and counts how often it is asked.
 
 const (
 	testBase = time.Minute
@@ -19,7 +19,7 @@ var (
 	me      = Marker{Instance: "host-a-000001", Digest: "aaaaaaaaaaaaaaaa"}
 	them    = Marker{Instance: "host-b-000002", Digest: "bbbbbbbbbbbbbbbb"}
 	mallory = Marker{Instance: "mallory", Digest: "0000000000000000"}
-	ref     = Ref{KindAlarm, "a"}
+	ref     = "Alarm/a"
 )
 
 // sighting is one pass that finds the resource differing from this instance's spec.
@@ -27,23 +27,23 @@ type sighting struct {
 	at     time.Duration // since t0
 	fp     string        // the difference: "5" for the other spec's values
 	marker string        // the resource's applied-by tag at that moment
-	want   verdict
+	want   Verdict
 	read   bool // whether the tags must have been read
 }
 
 // settledBook is a book in which this instance has established ref (created or found it as its
 // spec says) at t0.
-func settledBook() *contestBook {
-	b := newContestBook(testBase, testCap, 20*time.Minute)
-	b.settle(ref, "m", me.Digest, t0, groupSettled)
-	return &b
+func settledBook() *Book[string] {
+	b := NewBook[string](testBase, testCap, 20*time.Minute)
+	b.Settle(ref, "m", me.Digest, t0, Settled)
+	return b
 }
 
-func runSightings(t *testing.T, b *contestBook, ss []sighting) {
+func runSightings(t *testing.T, b *Book[string], ss []sighting) {
 	t.Helper()
 	for i, s := range ss {
 		reads := 0
-		v, err := b.judge(ref, me, s.fp, t0.Add(s.at), func() (string, error) { reads++; return s.marker, nil })
+		v, err := b.Judge(ref, me, s.fp, t0.Add(s.at), func() (string, error) { reads++; return s.marker, nil })
 		if err != nil {
 			t.Fatalf("sighting %d: %v", i, err)
 		}
@@ -55,15 +55,15 @@ func runSightings(t *testing.T, b *contestBook, ss []sighting) {
 }
 
 func TestJudgeFirstSightIsWrittenUnread(t *testing.T) {
-	b := newContestBook(testBase, testCap, 20*time.Minute)
+	b := NewBook[string](testBase, testCap, 20*time.Minute)
 	// Never established: a new process, whose spec may differ from whoever wrote last.
-	runSightings(t, &b, []sighting{{0, "5", them.String(), verdictWrite, false}})
+	runSightings(t, b, []sighting{{0, "5", them.String(), Write, false}})
 	// Established under an older spec of its own: this instance's edit, not anyone's fight.
-	b.settle(ref, "m", "olderdigest00000", t0, groupSettled)
-	runSightings(t, &b, []sighting{{time.Second, "5", them.String(), verdictWrite, false}})
+	b.Settle(ref, "m", "olderdigest00000", t0, Settled)
+	runSightings(t, b, []sighting{{time.Second, "5", them.String(), Write, false}})
 	// Found in conflict last time: not established either.
-	b.settle(ref, "m", me.Digest, t0, groupForeign)
-	runSightings(t, &b, []sighting{{2 * time.Second, "5", them.String(), verdictWrite, false}})
+	b.Settle(ref, "m", me.Digest, t0, Foreign)
+	runSightings(t, b, []sighting{{2 * time.Second, "5", them.String(), Write, false}})
 }
 
 // A person or an attacker who changes the resource without another kmswatch's marker — none at
@@ -81,7 +81,7 @@ func TestJudgeDriftWithoutEvidenceIsAlwaysRepaired(t *testing.T) {
 			b := settledBook()
 			var ss []sighting
 			for i := range 10 { // once a minute for ten minutes
-				ss = append(ss, sighting{time.Duration(i) * time.Minute, "100", marker, verdictWrite, true})
+				ss = append(ss, sighting{time.Duration(i) * time.Minute, "100", marker, Write, true})
 			}
 			runSightings(t, b, ss)
 			if b.heads[ref].contest != nil {
@@ -97,9 +97,9 @@ func TestJudgeDriftWithoutEvidenceIsAlwaysRepaired(t *testing.T) {
 // the passes of a hold, which see the very difference the pass before held back.
 func TestJudgeContestBacksOffDoublingToTheCap(t *testing.T) {
 	b := settledBook()
-	hold := func(at time.Duration, read bool) sighting { return sighting{at, "5", them.String(), verdictHold, read} }
+	hold := func(at time.Duration, read bool) sighting { return sighting{at, "5", them.String(), Hold, read} }
 	write := func(at time.Duration, read bool) sighting {
-		return sighting{at, "5", them.String(), verdictContestWrite, read}
+		return sighting{at, "5", them.String(), ContestWrite, read}
 	}
 	runSightings(t, b, []sighting{
 		write(0, true),
@@ -128,11 +128,11 @@ func TestJudgeContestBacksOffDoublingToTheCap(t *testing.T) {
 // values without any marker (this instance's stays on): drift, repaired at once, not held.
 func TestJudgeOtherSpecValuesUnderOwnMarkerAreDrift(t *testing.T) {
 	b := settledBook()
-	runSightings(t, b, []sighting{{0, "5", them.String(), verdictContestWrite, true}})
-	b.settle(ref, "m", me.Digest, t0.Add(time.Second), groupSettled) // the next pass finds it as written
+	runSightings(t, b, []sighting{{0, "5", them.String(), ContestWrite, true}})
+	b.Settle(ref, "m", me.Digest, t0.Add(time.Second), Settled) // the next pass finds it as written
 	runSightings(t, b, []sighting{
-		{2 * time.Second, "5", me.String(), verdictWrite, true},
-		{4 * time.Second, "5", me.String(), verdictWrite, true},
+		{2 * time.Second, "5", me.String(), Write, true},
+		{4 * time.Second, "5", me.String(), Write, true},
 	})
 }
 
@@ -141,11 +141,11 @@ func TestJudgeOtherSpecValuesUnderOwnMarkerAreDrift(t *testing.T) {
 func TestJudgeLeftoverMarkerOverOtherValuesIsDrift(t *testing.T) {
 	b := settledBook()
 	runSightings(t, b, []sighting{
-		{0, "5", them.String(), verdictContestWrite, true},
-		{10 * time.Second, "100", them.String(), verdictWrite, true},
-		{20 * time.Second, "200", them.String(), verdictWrite, true},
-		{30 * time.Second, "5", them.String(), verdictHold, true},
-		{32 * time.Second, "5", them.String(), verdictHold, false},
+		{0, "5", them.String(), ContestWrite, true},
+		{10 * time.Second, "100", them.String(), Write, true},
+		{20 * time.Second, "200", them.String(), Write, true},
+		{30 * time.Second, "5", them.String(), Hold, true},
+		{32 * time.Second, "5", them.String(), Hold, false},
 	})
 	if c := b.heads[ref].contest; c.delay != testBase || !c.next.Equal(t0.Add(testBase)) {
 		t.Fatalf("the backoff moved: delay %v, next %v", c.delay, c.next)
@@ -162,11 +162,11 @@ func TestJudgeForgedMarkersSlowRepairsAtMostToTheCap(t *testing.T) {
 		// The attacker changes the resource again right after each repair, each time under a
 		// marker not seen before.
 		forged := Marker{Instance: "mallory", Digest: at.String()}
-		v, err := b.judge(ref, me, "forged "+at.String(), t0.Add(at), func() (string, error) { return forged.String(), nil })
+		v, err := b.Judge(ref, me, "forged "+at.String(), t0.Add(at), func() (string, error) { return forged.String(), nil })
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v != verdictHold {
+		if v != Hold {
 			writes = append(writes, at)
 		}
 	}
@@ -187,26 +187,26 @@ func TestJudgeForgedMarkersSlowRepairsAtMostToTheCap(t *testing.T) {
 // quiet backoff windows, and a later change with its marker starts again from the first step.
 func TestJudgeContestExpiresWhenQuiet(t *testing.T) {
 	b := settledBook()
-	runSightings(t, b, []sighting{{0, "5", them.String(), verdictContestWrite, true}})
-	b.expire(t0.Add(2*testBase - time.Second))
+	runSightings(t, b, []sighting{{0, "5", them.String(), ContestWrite, true}})
+	b.Expire(t0.Add(2*testBase - time.Second))
 	if b.heads[ref].contest == nil {
 		t.Fatal("the contest expired before two quiet windows")
 	}
-	b.expire(t0.Add(2 * testBase))
+	b.Expire(t0.Add(2 * testBase))
 	if b.heads[ref].contest != nil {
 		t.Fatal("the contest outlived two quiet windows")
 	}
-	runSightings(t, b, []sighting{{3 * testBase, "5", them.String(), verdictContestWrite, true}})
+	runSightings(t, b, []sighting{{3 * testBase, "5", them.String(), ContestWrite, true}})
 }
 
 // A resource no pass plans any more is forgotten after keep.
 func TestExpireForgetsUnplannedResources(t *testing.T) {
 	b := settledBook()
-	b.expire(t0.Add(20 * time.Minute))
+	b.Expire(t0.Add(20 * time.Minute))
 	if b.heads[ref] == nil {
 		t.Fatal("forgotten before keep")
 	}
-	b.expire(t0.Add(20*time.Minute + time.Second))
+	b.Expire(t0.Add(20*time.Minute + time.Second))
 	if b.heads[ref] != nil {
 		t.Fatal("kept after keep")
 	}
@@ -215,8 +215,8 @@ func TestExpireForgetsUnplannedResources(t *testing.T) {
 func TestJudgeReadErrorHolds(t *testing.T) {
 	b := settledBook()
 	boom := errors.New("throttled")
-	v, err := b.judge(ref, me, "5", t0, func() (string, error) { return "", boom })
-	if !errors.Is(err, boom) || v != verdictHold {
+	v, err := b.Judge(ref, me, "5", t0, func() (string, error) { return "", boom })
+	if !errors.Is(err, boom) || v != Hold {
 		t.Fatalf("verdict %d, err %v; want hold and the error", v, err)
 	}
 }
@@ -225,12 +225,12 @@ func TestJudgeReadErrorHolds(t *testing.T) {
 // this instance starts afresh and drops the contest.
 func TestSettle(t *testing.T) {
 	b := settledBook()
-	runSightings(t, b, []sighting{{0, "5", them.String(), verdictContestWrite, true}})
-	b.settle(ref, "m", me.Digest, t0.Add(time.Second), groupUnsure)
+	runSightings(t, b, []sighting{{0, "5", them.String(), ContestWrite, true}})
+	b.Settle(ref, "m", me.Digest, t0.Add(time.Second), Unsure)
 	if m := b.heads[ref]; !m.settled || m.contest == nil {
 		t.Fatalf("an unsure pass lost what was known: %+v", m)
 	}
-	b.settle(ref, "m", "newdigest0000000", t0.Add(2*time.Second), groupSettled)
+	b.Settle(ref, "m", "newdigest0000000", t0.Add(2*time.Second), Settled)
 	if m := b.heads[ref]; !m.settled || m.contest != nil || m.digest != "newdigest0000000" {
 		t.Fatalf("a new spec kept the old contest: %+v", m)
 	}
