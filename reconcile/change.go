@@ -188,8 +188,11 @@ func (w Warning) String() string {
 
 // Result is the outcome of one pass over every Monitor.
 type Result struct {
-	Changes  []Change
+	Changes []Change
+	// Warnings include one per Contest.
 	Warnings []Warning
+	// Contests are the Monitors whose resources another kmswatch writes with another spec.
+	Contests []Contest
 	// Calls counts the AWS API calls the pass made, keyed "service:Operation".
 	Calls map[string]int
 	// CallsByRegion splits Calls by the region the calls went to; a region without calls is absent.

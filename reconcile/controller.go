@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-logr/logr"
 
+	"github.com/kmswatch/kmswatch/reconcile/contest"
 	"github.com/kmswatch/kmswatch/spec"
 )
 
@@ -23,6 +24,14 @@ type Options struct {
 	OwnershipTTL time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Instance names this controller in the marker (TagAppliedBy) its writes carry, by which
+	// kmswatch instances with different specs of one Monitor tell that they fight over it;
+	// "" means the Env's Instance, or else NewInstanceID().
+	Instance string
+	// ContestBackoff is the first wait of the writes to a resource another kmswatch writes with
+	// another spec (a Contest), doubled at every write up to ContestBackoffCap; 0 means
+	// DefaultContestBackoff and DefaultContestBackoffCap.
+	ContestBackoff, ContestBackoffCap time.Duration
 }
 
 // Controller reconciles Monitors against one AWS account, each Monitor in its spec.region (or the
@@ -45,6 +54,19 @@ func NewController(clients Clients, env Env, log logr.Logger, opts Options) *Con
 	if opts.OwnershipTTL <= 0 {
 		opts.OwnershipTTL = 10 * time.Minute
 	}
+	if opts.ContestBackoff <= 0 {
+		opts.ContestBackoff = DefaultContestBackoff
+	}
+	if opts.ContestBackoffCap <= 0 {
+		opts.ContestBackoffCap = DefaultContestBackoffCap
+	}
+	if opts.Instance == "" {
+		opts.Instance = env.Instance
+	}
+	if opts.Instance == "" {
+		opts.Instance = NewInstanceID()
+	}
+	env.Instance = opts.Instance
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -53,8 +75,16 @@ func NewController(clients Clients, env Env, log logr.Logger, opts Options) *Con
 		env.Partition = partitionOf(env.Region)
 	}
 	c := &Controller{env: env, log: log, opts: opts, now: now}
-	c.regions = map[string]*region{env.Region: {clients: clients, env: env}}
+	c.regions = map[string]*region{env.Region: c.newRegion(clients, env)}
 	return c
+}
+
+// newRegion is the controller's part in a region, with nothing known yet. What this instance
+// established there is remembered for twice the ownership TTL after a pass last planned it: a
+// resource it deleted is seen again only when the ownership cache reloads.
+func (c *Controller) newRegion(clients Clients, env Env) *region {
+	return &region{clients: clients, env: env,
+		contests: contest.NewBook[Ref](c.opts.ContestBackoff, c.opts.ContestBackoffCap, 2*c.opts.OwnershipTTL)}
 }
 
 // region returns the controller's part in a region, creating its clients the first time.
@@ -68,7 +98,7 @@ func (c *Controller) region(name string) (*region, error) {
 	}
 	env := c.env
 	env.Region = name
-	r := &region{clients: forRegion(name), env: env}
+	r := c.newRegion(forRegion(name), env)
 	c.regions[name] = r
 	return r, nil
 }
@@ -93,6 +123,9 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 	defer c.countCalls(res)()
 	if len(monitors) == 0 {
 		return res, nil
+	}
+	for _, r := range c.regions {
+		r.contests.Expire(res.Started)
 	}
 	f, errs := c.desire(monitors)
 	perMonitor := make([][]Change, len(monitors))
@@ -127,6 +160,10 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 		res.Changes = append(res.Changes, chs...)
 	}
 	res.Changes = append(res.Changes, pruned...)
+	res.Contests = c.contests(f.names)
+	for _, ct := range res.Contests {
+		res.Warnings = append(res.Warnings, ct.Warning())
+	}
 	return res, errors.Join(errs...)
 }
 
@@ -175,8 +212,9 @@ type movedPlan struct {
 	plan   Plan
 }
 
-// run applies a plan in a region (or, under dryRun, lists it), records the ownership the applied
-// steps established, and logs what changed; an error is added to errs.
+// run applies a plan in a region (or, under dryRun, lists it) — holding back the writes to
+// resources another kmswatch writes (guard) — records the ownership the applied steps
+// established and how they left each resource, and logs what changed; an error is added to errs.
 func (c *Controller) run(ctx context.Context, name string, plan Plan, dryRun bool, errs *[]error) []Change {
 	var changes []Change
 	if dryRun {
@@ -187,10 +225,12 @@ func (c *Controller) run(ctx context.Context, name string, plan Plan, dryRun boo
 		r := c.regions[name]
 		var facts []fact
 		var err error
+		plan = c.guard(ctx, r, plan, c.now())
 		changes, facts, err = r.apply(ctx, plan)
 		for _, f := range facts {
 			r.owners.record(f)
 		}
+		c.settle(r, plan, changes, c.now())
 		if err != nil {
 			*errs = append(*errs, fmt.Errorf("apply monitor %s: %w", plan.Monitor, err))
 		}

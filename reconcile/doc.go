@@ -24,7 +24,8 @@
 // and apply report (observe.go, region.go).
 //
 // Adding a kind: write kind_<name>.go with a type implementing kind (desire, observe, plan, and
-// the writes its steps bind); add its field to State and Actual (state.go); register it in kinds,
+// the writes its steps bind, with a tagIO that reads and stamps its head's tags — say there what
+// the marker costs its create and its update — and parts marked with part); add its field to State and Actual (state.go); register it in kinds,
 // in dependency order; add its Kind constant (ref.go) and its call to the narrow interfaces
 // (clients.go) and to examples/iam-policy.json.
 //
@@ -39,6 +40,34 @@
 //     their topic. A resource of a desired name that the Monitor does not own is a conflict (never
 //     written), unless its item says adopt; a resource owned by another Monitor is always a
 //     conflict.
+//   - Marker. Every write also says who made it: kmswatch.dev/applied-by=<instance>/<digest>, the
+//     writing instance (Options.Instance) and the SpecDigest of the Monitor it applied, on the
+//     head resource — the one that carries the tags; a write to a metric filter or a
+//     subscription stamps its alarm's or topic's. It goes in the create call where the API takes
+//     tags (every kind's does), and costs an update one tagging call (each kind's file says which),
+//     written before the change so that whoever sees the new values sees who wrote them. It is
+//     not desired state: a marker that differs is not drift, and it is never written by itself.
+//   - Contests. Two instances applying different specs of one Monitor (no lease, or a rolling
+//     deployment) must not flip its resources on every pass. Between Diff and apply, the
+//     controller (guard.go; the rule itself is package contest, pure) looks at each head
+//     resource whose plan writes and that this instance had established under its current spec
+//     (created, repaired, or found as the spec says): it changed behind this instance's back.
+//     One fresh read of its tags (ListTagsForResource; CloudTrail ListTags) says who changed it
+//     last. Another kmswatch — a marker of another instance and another spec digest — makes it
+//     contested: written once at once (so that the other instance sees this one's marker and
+//     notices too, at its next pass), then held — its writing steps become conflicts naming the
+//     other instance — with a backoff per resource that doubles at every write from
+//     Options.ContestBackoff (1m) up to ContestBackoffCap (5m). Result.Contests and a warning
+//     containing "another kmswatch" name the Monitor, the resources and both digests; no side
+//     wins by itself, and once the other stops this spec holds within the backoff. Anything
+//     else — no marker, this instance's own, or the other's marker over values its spec never
+//     produced — is drift, written at once, every time: backing off is never a way to silence
+//     kmswatch, and a forged marker slows repairs at most to the cap, under the warning. A
+//     contest is forgotten after two quiet backoff windows. The cost: one tag read per change
+//     made behind kmswatch's back (none in the passes of a hold, which see the very difference
+//     the pass before held back; none in a quiet pass). A create is never held (an absent resource carries no marker), so
+//     a fight in which one spec deletes what the other creates is seen only by the deleting side,
+//     when its ownership cache reloads.
 //   - Pruning. An owned resource that its Monitor no longer declares is deleted, unless the
 //     deletion policy recorded on it says Retain (the default for log groups and trails): it is
 //     then kept and reported "keep". A Monitor missing from the file is pruned only with

@@ -36,11 +36,13 @@ func ResolveEnv(ctx context.Context, cfg aws.Config, accountID string) (Env, err
 	return env, nil
 }
 
-// Env is where the controller works: the partition, region and account that ARNs are built from.
+// Env is where the controller works: the partition, region and account that ARNs are built from,
+// and the instance that writes there (Options.Instance), named in the marker of its writes.
 type Env struct {
 	Partition string
 	Region    string
 	AccountID string
+	Instance  string
 }
 
 // ARNs built from the environment.

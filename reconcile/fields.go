@@ -47,9 +47,11 @@ func (d *fieldDiff) list(field string, from, to []string) {
 }
 
 // tags compares only the keys kmswatch wants: other tags on a resource are someone else's business.
+// The marker (TagAppliedBy) says who wrote last, which is not drift: it is written with changes,
+// never for itself.
 func (d *fieldDiff) tags(got, want map[string]string) {
 	for _, k := range slices.Sorted(maps.Keys(want)) {
-		if got[k] != want[k] {
+		if k != TagAppliedBy && got[k] != want[k] {
 			*d = append(*d, FieldChange{Field: "tags." + k, From: got[k], To: want[k]})
 		}
 	}

@@ -35,8 +35,14 @@ var kinds = []kind{logGroupKind{}, trailKind{}, topicKind{}, alarmKind{}}
 
 // Desired computes the chain a Monitor asks for, in AWS's terms. It is pure, and expects m as
 // spec.Load returns it: defaulted (spec.SetDefaults) and valid.
+//
+// When env names an Instance, every head resource's tags carry the marker (TagAppliedBy) of that
+// instance and of the Monitor's SpecDigest; Diff never compares it.
 func Desired(m spec.Monitor, env Env) State {
-	s := State{Monitor: m.Metadata.Name}
+	s := State{Monitor: m.Metadata.Name, Digest: SpecDigest(m)}
+	if env.Instance != "" {
+		s.AppliedBy = Marker{Instance: env.Instance, Digest: s.Digest}.String()
+	}
 	for _, k := range kinds {
 		k.desire(&s, m, env)
 	}
@@ -47,7 +53,10 @@ func Desired(m spec.Monitor, env Env) State {
 // and updates in dependency order, then deletes in reverse. apply runs the steps in this order.
 type Plan struct {
 	Monitor string
-	Steps   []Step
+	// Digest is the Monitor's SpecDigest; "" for a plan that only prunes what a Monitor
+	// missing from this region owns.
+	Digest string
+	Steps  []Step
 }
 
 // Step is one resource's line in the plan and the write that carries it out.
@@ -60,6 +69,23 @@ type Step struct {
 	// owns is what the step, once applied, makes true of its resource's ownership (nil: nothing
 	// that the ownership cache records).
 	owns *fact
+	// head is, for a part that cannot be tagged (a metric filter, a subscription), the resource
+	// whose tags cover it: writing the part stamps the head's marker. Zero for a head itself.
+	head Ref
+	// tags reach a head resource's tags (nil for a part): the fresh read that tells who changed
+	// it last, and the stamp written with a change to one of its parts.
+	tags *tagIO
+	// stamp is the tags a write to a head, or to one of its parts, stamps on the head: its
+	// desired tags, marker included.
+	stamp map[string]string
+	// held says the controller held the step's write back: another kmswatch writes the resource.
+	held bool
+}
+
+// tagIO reads and writes the tags of one head resource, with the kind's own calls.
+type tagIO struct {
+	read  func(ctx context.Context, r *region) (map[string]string, error)
+	write func(ctx context.Context, r *region, tags map[string]string) error
 }
 
 // Pending reports whether the plan would change anything: a create, update or delete.
@@ -77,7 +103,7 @@ func (p Plan) Pending() bool {
 // resource is a conflict, unless its item says adopt.
 func Diff(want State, got Actual) Plan {
 	p := &planner{monitor: want.Monitor}
-	plan := Plan{Monitor: want.Monitor}
+	plan := Plan{Monitor: want.Monitor, Digest: want.Digest}
 	deletes := make([][]Step, len(kinds))
 	for i, k := range kinds {
 		var upserts []Step
@@ -139,7 +165,7 @@ func (p *planner) owns(tags map[string]string) bool { return owner(tags) == p.mo
 
 // prune plans an owned head resource that the Monitor no longer declares: deleted, unless the
 // deletion policy recorded on it — or, when none is, the kind's default — says Retain.
-func (p *planner) prune(ref Ref, tags map[string]string, def spec.DeletionPolicy, del func(ctx context.Context, r *region) error) Step {
+func (p *planner) prune(ref Ref, tags map[string]string, def spec.DeletionPolicy, tio tagIO, del func(ctx context.Context, r *region) error) Step {
 	c := newChange(ref, p.monitor)
 	policy := spec.DeletionPolicy(tags[TagDeletionPolicy])
 	if policy == "" {
@@ -147,23 +173,36 @@ func (p *planner) prune(ref Ref, tags map[string]string, def spec.DeletionPolicy
 	}
 	if policy == spec.DeletionRetain {
 		c.Action, c.Message = ActionKeep, "removed from the monitor; kept by deletion policy Retain"
-		return Step{Change: c}
+		return Step{Change: c, tags: &tio}
 	}
 	c.Action = ActionDelete
-	return Step{Change: c, apply: del, owns: &fact{ref: ref, gone: true}}
+	return Step{Change: c, apply: del, owns: &fact{ref: ref, gone: true}, tags: &tio}
 }
 
 // step turns a head resource's decided Change into its Step: write, the function that creates or
 // updates it, is bound for a create or an update; and the step records the tags the resource
-// carries once written (want's, on a create; got's with want's upserted, on a tag change).
-func (p *planner) step(c Change, want, got map[string]string, write func(ctx context.Context, r *region) error) Step {
-	s := Step{Change: c}
+// carries once written (want's, on a create; got's with want's upserted, on an update that tags).
+//
+// The tags are the planner's to write on an update, before the kind's write (so that whoever
+// sees the new values sees the marker that says who wrote them): every update stamps the marker
+// when want carries one, and otherwise tags only to adopt. A create takes want's tags, marker
+// included, in the kind's create call.
+func (p *planner) step(c Change, want, got map[string]string, tio tagIO, write func(ctx context.Context, r *region) error) Step {
+	s := Step{Change: c, tags: &tio, stamp: want}
 	switch {
 	case c.Action == ActionCreate:
 		s.apply, s.owns = write, &fact{ref: c.Ref(), tags: want}
 	case c.Action == ActionUpdate:
-		s.apply = write
-		if hasTags(c.Changes) {
+		stamp := want[TagAppliedBy] != "" || hasTags(c.Changes)
+		s.apply = func(ctx context.Context, r *region) error {
+			if stamp {
+				if err := tio.write(ctx, r, want); err != nil {
+					return err
+				}
+			}
+			return write(ctx, r)
+		}
+		if stamp {
 			merged := maps.Clone(got)
 			if merged == nil {
 				merged = map[string]string{}
@@ -172,6 +211,12 @@ func (p *planner) step(c Change, want, got map[string]string, write func(ctx con
 			s.owns = &fact{ref: c.Ref(), tags: merged}
 		}
 	}
+	return s
+}
+
+// part marks a step of an untaggable part (a metric filter, a subscription) as covered by head.
+func part(s Step, head Ref) Step {
+	s.head = head
 	return s
 }
 
@@ -205,11 +250,16 @@ func changed(fc []FieldChange, field string) bool {
 	return false
 }
 
-// ownerTags are the tags kmswatch writes on a resource it creates or adopts.
-func ownerTags(monitor string, o spec.Ownership) map[string]string {
-	return map[string]string{
-		TagMonitor:        monitor,
+// ownerTags are the tags kmswatch writes on a resource of s it creates or adopts, with the
+// marker of who writes it when s has one.
+func ownerTags(s *State, o spec.Ownership) map[string]string {
+	tags := map[string]string{
+		TagMonitor:        s.Monitor,
 		TagManagedBy:      ManagedByValue,
 		TagDeletionPolicy: string(o.DeletionPolicy),
 	}
+	if s.AppliedBy != "" {
+		tags[TagAppliedBy] = s.AppliedBy
+	}
+	return tags
 }

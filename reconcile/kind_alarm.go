@@ -23,6 +23,10 @@ import (
 // the Monitor owns that (so that a deleted alarm does not turn its filter into a conflict). The
 // alarm is written first and deleted last: a crash never leaves a filter no alarm records.
 // PutMetricAlarm and PutMetricFilter silently overwrite, so ownership is checked before writing.
+//
+// The marker costs an alarm nothing on create (PutMetricAlarm takes Tags) and one
+// cloudwatch:TagResource on an update (PutMetricAlarm ignores Tags for an existing alarm) or when
+// its filter alone is written; reading it fresh is one cloudwatch:ListTagsForResource.
 type alarmKind struct{}
 
 func (alarmKind) desire(s *State, m spec.Monitor, env Env) {
@@ -47,7 +51,7 @@ func (alarmKind) desire(s *State, m spec.Monitor, env Env) {
 	}
 	lg := m.Spec.LogGroup.Name
 	for _, a := range m.Spec.Alarms {
-		tags := ownerTags(m.Metadata.Name, a.Ownership)
+		tags := ownerTags(s, a.Ownership)
 		tags[TagFilterLogGroup], tags[TagFilterName] = lg, a.FilterName
 		var threshold float64
 		if a.Threshold != nil { // required by validation
@@ -99,7 +103,9 @@ func (alarmKind) observe(ctx context.Context, o *observer) error {
 			if !ok {
 				continue
 			}
-			if a.Tags, err = o.tags(ctx, alarmRef(n), alarmTagReader(o.r, a.ARN)); err != nil {
+			if a.Tags, err = o.tags(ctx, alarmRef(n), func(ctx context.Context) (map[string]string, error) {
+				return alarmTags(n, a.ARN).read(ctx, o.r)
+			}); err != nil {
 				o.fail(i, err)
 				continue
 			}
@@ -117,17 +123,26 @@ func (alarmKind) observe(ctx context.Context, o *observer) error {
 	return nil
 }
 
-func alarmTagReader(r *region, arn string) func(ctx context.Context) (map[string]string, error) {
-	return func(ctx context.Context) (map[string]string, error) {
-		out, err := r.clients.CloudWatch.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
-		if err != nil {
-			return nil, err
-		}
-		tags := map[string]string{}
-		for _, t := range out.Tags {
-			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-		return tags, nil
+// alarmTags reaches an alarm's tags.
+func alarmTags(name, arn string) tagIO {
+	return tagIO{
+		read: func(ctx context.Context, r *region) (map[string]string, error) {
+			out, err := r.clients.CloudWatch.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+			if err != nil {
+				return nil, err
+			}
+			tags := map[string]string{}
+			for _, t := range out.Tags {
+				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+			return tags, nil
+		},
+		write: func(ctx context.Context, r *region, tags map[string]string) error {
+			if _, err := r.clients.CloudWatch.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(arn), Tags: cwTags(tags)}); err != nil {
+				return fmt.Errorf("tag alarm %s: %w", name, err)
+			}
+			return nil
+		},
 	}
 }
 
@@ -390,7 +405,7 @@ func planAlarm(p *planner, wa *Alarm, ga *Alarm, gf *MetricFilter, ownLogGroup s
 		if fc.Action != ActionConflict {
 			fc.Action, fc.Message = ActionConflict, "its alarm "+wa.Name+" is in conflict"
 		}
-		return Step{Change: ac}, Step{Change: fc}
+		return Step{Change: ac}, part(Step{Change: fc}, ac.Ref())
 	}
 	switch {
 	case gf == nil:
@@ -403,12 +418,12 @@ func planAlarm(p *planner, wa *Alarm, ga *Alarm, gf *MetricFilter, ownLogGroup s
 		}
 	}
 	notWritten := false
-	alarm = p.step(ac, wa.Tags, gotTags, func(ctx context.Context, r *region) error {
+	alarm = p.step(ac, wa.Tags, gotTags, alarmTags(wa.Name, wa.ARN), func(ctx context.Context, r *region) error {
 		err := writeAlarm(ctx, r, wa, ac)
 		notWritten = err != nil && ac.Action == ActionCreate
 		return err
 	})
-	filter = Step{Change: fc}
+	filter = part(Step{Change: fc}, ac.Ref())
 	if fc.Action.Writes() {
 		filter.apply = func(ctx context.Context, r *region) error {
 			if notWritten {
@@ -427,21 +442,21 @@ func pruneAlarms(p *planner, want *State, got *Actual) []Step {
 	for _, a := range want.Alarms {
 		wantAlarms[a.Name], wantFilters[a.Filter.ref()] = true, true
 	}
-	recorded := map[Ref]bool{}
+	recordedBy := map[Ref]string{} // filter → the owned alarm that records it
 	for _, a := range got.Alarms {
 		if ref, ok := recordedFilter(a.Tags); ok && p.owns(a.Tags) {
-			recorded[ref] = true
+			recordedBy[ref] = a.Name
 		}
 	}
 	var deletes []Step
 	for _, f := range got.Filters {
-		if !wantFilters[f.ref()] && recorded[f.ref()] {
+		if by, ok := recordedBy[f.ref()]; ok && !wantFilters[f.ref()] {
 			c := newChange(f.ref(), p.monitor)
 			c.Action = ActionDelete
-			deletes = append(deletes, Step{Change: c, apply: func(ctx context.Context, r *region) error {
+			deletes = append(deletes, part(Step{Change: c, apply: func(ctx context.Context, r *region) error {
 				_, err := r.clients.Logs.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{LogGroupName: aws.String(f.LogGroup), FilterName: aws.String(f.Name)})
 				return ignoreNotFound(err, "delete metric filter %s", f.ref())
-			}})
+			}}, alarmRef(by)))
 		}
 	}
 	batch := &deleteBatch{}
@@ -449,7 +464,7 @@ func pruneAlarms(p *planner, want *State, got *Actual) []Step {
 		if !p.owns(a.Tags) || wantAlarms[a.Name] {
 			continue
 		}
-		s := p.prune(alarmRef(a.Name), a.Tags, spec.DefaultAlarmDeletionPolicy, func(ctx context.Context, r *region) error {
+		s := p.prune(alarmRef(a.Name), a.Tags, spec.DefaultAlarmDeletionPolicy, alarmTags(a.Name, a.ARN), func(ctx context.Context, r *region) error {
 			return batch.delete(ctx, r, a.Name)
 		})
 		if s.Action == ActionDelete {
@@ -461,8 +476,8 @@ func pruneAlarms(p *planner, want *State, got *Actual) []Step {
 }
 
 // writeAlarm puts the alarm when a field other than a tag differs (PutMetricAlarm replaces the
-// whole alarm), with its tags on create; on update tags need TagResource, because PutMetricAlarm
-// ignores Tags for an existing alarm:
+// whole alarm), with its tags on create; on update the planner writes the tags with TagResource,
+// because PutMetricAlarm ignores Tags for an existing alarm:
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
 func writeAlarm(ctx context.Context, r *region, w *Alarm, c Change) error {
 	if c.Action == ActionCreate || !onlyTags(c.Changes) {
@@ -483,14 +498,6 @@ func writeAlarm(ctx context.Context, r *region, w *Alarm, c Change) error {
 		}
 		if _, err := r.clients.CloudWatch.PutMetricAlarm(ctx, in); err != nil {
 			return fmt.Errorf("put metric alarm %s: %w", w.Name, err)
-		}
-		if c.Action == ActionCreate {
-			return nil
-		}
-	}
-	if hasTags(c.Changes) {
-		if _, err := r.clients.CloudWatch.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(w.ARN), Tags: cwTags(w.Tags)}); err != nil {
-			return fmt.Errorf("tag alarm %s: %w", w.Name, err)
 		}
 	}
 	return nil

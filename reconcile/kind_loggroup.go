@@ -17,6 +17,10 @@ import (
 // logGroupKind is the CloudWatch Logs log group a Monitor's trail delivers to and its metric
 // filters read. It holds the audit trail: when removed from a Monitor it is kept unless its
 // deletion policy says Delete.
+//
+// The marker costs a log group nothing on create (CreateLogGroup takes tags) and one
+// logs:TagResource on an update (PutRetentionPolicy takes none); reading it fresh is one
+// logs:ListTagsForResource.
 type logGroupKind struct{}
 
 func (logGroupKind) desire(s *State, m spec.Monitor, env Env) {
@@ -28,7 +32,7 @@ func (logGroupKind) desire(s *State, m spec.Monitor, env Env) {
 		Name:            lg.Name,
 		ARN:             env.logGroupARN(lg.Name),
 		RetentionInDays: int32(lg.RetentionInDays),
-		Tags:            ownerTags(m.Metadata.Name, lg.Ownership),
+		Tags:            ownerTags(s, lg.Ownership),
 		Adopt:           lg.Adopt,
 	}
 }
@@ -60,11 +64,7 @@ func (logGroupKind) observe(ctx context.Context, o *observer) error {
 				continue
 			}
 			tags, err := o.tags(ctx, logGroupRef(n), func(ctx context.Context) (map[string]string, error) {
-				out, err := o.r.clients.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(lg.ARN)})
-				if err != nil {
-					return nil, err
-				}
-				return out.Tags, nil
+				return logGroupTags(n, lg.ARN).read(ctx, o.r)
 			})
 			if err != nil {
 				o.fail(i, err)
@@ -123,13 +123,13 @@ func (logGroupKind) plan(p *planner, want *State, got *Actual) (upserts, deletes
 			gotTags = g.Tags
 		}
 		c := p.decide(logGroupRef(w.Name), w.Adopt, g != nil, gotTags, func() []FieldChange { return diffLogGroup(w, g) })
-		upserts = append(upserts, p.step(c, w.Tags, gotTags, func(ctx context.Context, r *region) error {
+		upserts = append(upserts, p.step(c, w.Tags, gotTags, logGroupTags(w.Name, w.ARN), func(ctx context.Context, r *region) error {
 			return writeLogGroup(ctx, r, w, c)
 		}))
 	}
 	for _, g := range got.LogGroups {
 		if p.owns(g.Tags) && (want.LogGroup == nil || want.LogGroup.Name != g.Name) {
-			deletes = append(deletes, p.prune(logGroupRef(g.Name), g.Tags, spec.DefaultLogGroupDeletionPolicy,
+			deletes = append(deletes, p.prune(logGroupRef(g.Name), g.Tags, spec.DefaultLogGroupDeletionPolicy, logGroupTags(g.Name, g.ARN),
 				func(ctx context.Context, r *region) error {
 					_, err := r.clients.Logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(g.Name)})
 					return ignoreNotFound(err, "delete log group %s", g.Name)
@@ -155,8 +155,28 @@ func retention(days int32) string {
 	return strconv.Itoa(int(days))
 }
 
+// logGroupTags reaches a log group's tags, by its ARN without ":*".
+func logGroupTags(name, arn string) tagIO {
+	return tagIO{
+		read: func(ctx context.Context, r *region) (map[string]string, error) {
+			out, err := r.clients.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+			if err != nil {
+				return nil, err
+			}
+			return out.Tags, nil
+		},
+		write: func(ctx context.Context, r *region, tags map[string]string) error {
+			if _, err := r.clients.Logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: tags}); err != nil {
+				return fmt.Errorf("tag log group %s: %w", name, err)
+			}
+			return nil
+		},
+	}
+}
+
 // writeLogGroup creates a log group (tagged, so that a crash cannot leave an untagged group that
-// the next pass would take for someone else's), or repairs its retention and tags.
+// the next pass would take for someone else's), or repairs its retention; the planner writes an
+// update's tags.
 func writeLogGroup(ctx context.Context, r *region, w *LogGroup, c Change) error {
 	if c.Action == ActionCreate {
 		_, err := r.clients.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(w.Name), Tags: w.Tags})
@@ -169,14 +189,7 @@ func writeLogGroup(ctx context.Context, r *region, w *LogGroup, c Change) error 
 		return nil
 	}
 	if changed(c.Changes, "retentionInDays") {
-		if err := setRetention(ctx, r, w); err != nil {
-			return err
-		}
-	}
-	if hasTags(c.Changes) {
-		if _, err := r.clients.Logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(w.ARN), Tags: w.Tags}); err != nil {
-			return fmt.Errorf("tag log group %s: %w", w.Name, err)
-		}
+		return setRetention(ctx, r, w)
 	}
 	return nil
 }

@@ -20,12 +20,16 @@ import (
 // topicKind is an SNS topic with its subscriptions. Subscriptions cannot be tagged: they are owned
 // through their topic, written only on a topic the Monitor owns, and deleted with it. A pending
 // subscription is a state, not drift: it is not re-sent on every pass.
+//
+// The marker costs a topic nothing on create (CreateTopic takes Tags) and one sns:TagResource on
+// an update (SetTopicAttributes takes none) or when a subscription alone is added or removed;
+// reading it fresh is one sns:ListTagsForResource.
 type topicKind struct{}
 
 func (topicKind) desire(s *State, m spec.Monitor, env Env) {
 	for _, t := range m.Spec.Topics {
 		arn := env.topicARN(t.Name)
-		topic := Topic{Name: t.Name, ARN: arn, DisplayName: t.DisplayName, Tags: ownerTags(m.Metadata.Name, t.Ownership), Adopt: t.Adopt}
+		topic := Topic{Name: t.Name, ARN: arn, DisplayName: t.DisplayName, Tags: ownerTags(s, t.Ownership), Adopt: t.Adopt}
 		for _, sub := range t.Subscriptions {
 			topic.Subscriptions = append(topic.Subscriptions, Subscription{Topic: t.Name, TopicARN: arn, Protocol: sub.Protocol, Endpoint: sub.Target()})
 		}
@@ -72,15 +76,7 @@ func observeTopic(ctx context.Context, o *observer, name string, withSubs bool) 
 	}
 	t := &Topic{Name: name, ARN: arn, DisplayName: out.Attributes["DisplayName"]}
 	t.Tags, err = o.tags(ctx, topicRef(name), func(ctx context.Context) (map[string]string, error) {
-		out, err := o.r.clients.SNS.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-		if err != nil {
-			return nil, err
-		}
-		tags := map[string]string{}
-		for _, tag := range out.Tags {
-			tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-		}
-		return tags, nil
+		return topicTags(name, arn).read(ctx, o.r)
 	})
 	if err != nil || !withSubs {
 		return t, err
@@ -173,7 +169,7 @@ func (topicKind) plan(p *planner, want *State, got *Actual) (upserts, deletes []
 			gotTags = g.Tags
 		}
 		c := p.decide(topicRef(w.Name), w.Adopt, g != nil, gotTags, func() []FieldChange { return diffTopic(w, g) })
-		upserts = append(upserts, p.step(c, w.Tags, gotTags, func(ctx context.Context, r *region) error { return writeTopic(ctx, r, w, c) }))
+		upserts = append(upserts, p.step(c, w.Tags, gotTags, topicTags(w.Name, w.ARN), func(ctx context.Context, r *region) error { return writeTopic(ctx, r, w, c) }))
 		topicOK[w.Name] = c.Action != ActionConflict
 		subs = append(subs, w.Subscriptions...)
 	}
@@ -182,25 +178,25 @@ func (topicKind) plan(p *planner, want *State, got *Actual) (upserts, deletes []
 	wantSubs := map[Ref]bool{}
 	for _, ws := range subs {
 		wantSubs[ws.ref()] = true
-		upserts = append(upserts, planSubscription(p, ws, gotSubs[ws.ref()], topicOK[ws.Topic]))
+		upserts = append(upserts, part(planSubscription(p, ws, gotSubs[ws.ref()], topicOK[ws.Topic]), topicRef(ws.Topic)))
 	}
 	for _, ref := range slices.SortedFunc(maps.Keys(gotSubs), func(a, b Ref) int { return strings.Compare(a.Name, b.Name) }) {
 		gs := gotSubs[ref]
 		if !wantSubs[ref] && topicOK[gs.Topic] && !gs.Pending && gs.ARN != "" {
 			c := newChange(ref, p.monitor)
 			c.Action = ActionDelete
-			deletes = append(deletes, Step{Change: c, apply: func(ctx context.Context, r *region) error {
+			deletes = append(deletes, part(Step{Change: c, apply: func(ctx context.Context, r *region) error {
 				_, err := r.clients.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(gs.ARN)})
 				if err != nil {
 					err = redact.New(gs.Endpoint).Error(err)
 				}
 				return ignoreNotFound(err, "unsubscribe %s", ref)
-			}})
+			}}, topicRef(gs.Topic)))
 		}
 	}
 	for _, g := range got.Topics {
 		if p.owns(g.Tags) && findByName(want.Topics, g.Name, func(t Topic) string { return t.Name }) == nil {
-			deletes = append(deletes, p.prune(topicRef(g.Name), g.Tags, spec.DefaultTopicDeletionPolicy,
+			deletes = append(deletes, p.prune(topicRef(g.Name), g.Tags, spec.DefaultTopicDeletionPolicy, topicTags(g.Name, g.ARN),
 				func(ctx context.Context, r *region) error {
 					_, err := r.clients.SNS.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(g.ARN)})
 					return ignoreNotFound(err, "delete topic %s", g.Name)
@@ -266,7 +262,7 @@ func diffTopic(want, got *Topic) []FieldChange {
 // fails when attributes differ from an existing topic's, so attributes follow, one
 // SetTopicAttributes call each (https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html).
 // Tags go with the create so that a crash cannot leave an untagged topic that the next pass would
-// take for someone else's.
+// take for someone else's; the planner writes an update's tags.
 func writeTopic(ctx context.Context, r *region, w *Topic, c Change) error {
 	if c.Action == ActionCreate {
 		if _, err := r.clients.SNS.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(w.Name), Tags: snsTags(w.Tags)}); err != nil {
@@ -278,16 +274,32 @@ func writeTopic(ctx context.Context, r *region, w *Topic, c Change) error {
 		return nil
 	}
 	if changed(c.Changes, "displayName") {
-		if err := setTopicAttribute(ctx, r, w, "DisplayName", w.DisplayName); err != nil {
-			return err
-		}
-	}
-	if hasTags(c.Changes) {
-		if _, err := r.clients.SNS.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(w.ARN), Tags: snsTags(w.Tags)}); err != nil {
-			return fmt.Errorf("tag topic %s: %w", w.Name, err)
-		}
+		return setTopicAttribute(ctx, r, w, "DisplayName", w.DisplayName)
 	}
 	return nil
+}
+
+// topicTags reaches a topic's tags.
+func topicTags(name, arn string) tagIO {
+	return tagIO{
+		read: func(ctx context.Context, r *region) (map[string]string, error) {
+			out, err := r.clients.SNS.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+			if err != nil {
+				return nil, err
+			}
+			tags := map[string]string{}
+			for _, tag := range out.Tags {
+				tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+			}
+			return tags, nil
+		},
+		write: func(ctx context.Context, r *region, tags map[string]string) error {
+			if _, err := r.clients.SNS.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: snsTags(tags)}); err != nil {
+				return fmt.Errorf("tag topic %s: %w", name, err)
+			}
+			return nil
+		},
+	}
 }
 
 func setTopicAttribute(ctx context.Context, r *region, w *Topic, name, value string) error {

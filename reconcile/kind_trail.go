@@ -17,6 +17,10 @@ import (
 // what must hold for KMS events to reach the log group at all. A trail is repaired in place —
 // logging restarted, delivery to the log group restored, KMS management events let back in — and,
 // holding the audit trail, kept when removed from a Monitor unless its deletion policy says Delete.
+//
+// The marker costs a trail nothing on create (CreateTrail takes TagsList) and one
+// cloudtrail:AddTags on an update (UpdateTrail, PutEventSelectors and StartLogging take none);
+// reading it fresh is one cloudtrail:ListTags.
 type trailKind struct{}
 
 func (trailKind) desire(s *State, m spec.Monitor, env Env) {
@@ -38,7 +42,7 @@ func (trailKind) desire(s *State, m spec.Monitor, env Env) {
 		KMSKeyID:          t.KMSKeyID,
 		Logging:           true,
 		Management:        ManagementEvents{Included: true, ReadWriteType: "All"},
-		Tags:              ownerTags(m.Metadata.Name, t.Ownership),
+		Tags:              ownerTags(s, t.Ownership),
 		Adopt:             t.Adopt,
 	}
 }
@@ -121,11 +125,7 @@ func observeTrail(ctx context.Context, o *observer, name string) (*Trail, error)
 	}
 	t.Management = t.Selectors.management()
 	t.Tags, err = o.tags(ctx, trailRef(name), func(ctx context.Context) (map[string]string, error) {
-		tagged, err := o.r.trailTags(ctx, []string{t.ARN})
-		if err != nil {
-			return nil, err
-		}
-		return tagged[t.ARN], nil
+		return trailTagIO(name, t.ARN).read(ctx, o.r)
 	})
 	if err != nil {
 		return nil, err
@@ -144,7 +144,7 @@ func (trailKind) plan(p *planner, want *State, got *Actual) (upserts, deletes []
 		if g != nil {
 			c.State = loggingState(g.Logging)
 		}
-		s := p.step(c, w.Tags, gotTags, func(ctx context.Context, r *region) error { return writeTrail(ctx, r, w, g, c) })
+		s := p.step(c, w.Tags, gotTags, trailTagIO(w.Name, w.ARN), func(ctx context.Context, r *region) error { return writeTrail(ctx, r, w, g, c) })
 		if s.apply != nil {
 			s.appliedState = StateLogging // created or repaired: it logs now
 		}
@@ -152,7 +152,7 @@ func (trailKind) plan(p *planner, want *State, got *Actual) (upserts, deletes []
 	}
 	for _, g := range got.Trails {
 		if p.owns(g.Tags) && (want.Trail == nil || want.Trail.Name != g.Name) {
-			deletes = append(deletes, p.prune(trailRef(g.Name), g.Tags, spec.DefaultTrailDeletionPolicy,
+			deletes = append(deletes, p.prune(trailRef(g.Name), g.Tags, spec.DefaultTrailDeletionPolicy, trailTagIO(g.Name, g.ARN),
 				func(ctx context.Context, r *region) error {
 					_, err := r.clients.CloudTrail.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String(g.Name)})
 					return ignoreNotFound(err, "delete trail %s", g.Name)
@@ -212,19 +212,34 @@ func diffManagement(want, got ManagementEvents) []FieldChange {
 	return d
 }
 
+// trailTagIO reaches a trail's tags, by ARN (moto keys a trail's tags by the literal id they
+// were written with, and CreateTrail stores them under the ARN).
+func trailTagIO(name, arn string) tagIO {
+	return tagIO{
+		read: func(ctx context.Context, r *region) (map[string]string, error) {
+			tagged, err := r.trailTags(ctx, []string{arn})
+			if err != nil {
+				return nil, err
+			}
+			return tagged[arn], nil
+		},
+		write: func(ctx context.Context, r *region, tags map[string]string) error {
+			if _, err := r.clients.CloudTrail.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(arn), TagsList: trailTagList(tags)}); err != nil {
+				return fmt.Errorf("tag trail %s: %w", name, err)
+			}
+			return nil
+		},
+	}
+}
+
 // writeTrail creates a trail (tagged), sets its selectors and starts it logging — a trail created
-// through the API does not log until StartLogging — or repairs the parts that drifted: the tags
-// first (an adopted trail is then ours even if a later call fails), the definition with
-// UpdateTrail (a partial update), the selectors with PutEventSelectors (a full replace, of the
-// observed selectors repaired), logging with StartLogging.
+// through the API does not log until StartLogging — or repairs the parts that drifted, after the
+// planner has written the tags (an adopted trail is then ours even if a later call fails): the
+// definition with UpdateTrail (a partial update), the selectors with PutEventSelectors (a full
+// replace, of the observed selectors repaired), logging with StartLogging.
 func writeTrail(ctx context.Context, r *region, w, got *Trail, c Change) error {
 	if c.Action == ActionCreate {
 		return createTrail(ctx, r, w)
-	}
-	if hasTags(c.Changes) {
-		if _, err := r.clients.CloudTrail.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(w.ARN), TagsList: trailTagList(w.Tags)}); err != nil {
-			return fmt.Errorf("tag trail %s: %w", w.Name, err)
-		}
 	}
 	if in, ok := trailUpdate(w, c.Changes); ok {
 		if _, err := r.clients.CloudTrail.UpdateTrail(ctx, in); err != nil {

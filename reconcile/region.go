@@ -6,18 +6,21 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/kmswatch/kmswatch/reconcile/contest"
 )
 
-// region is the controller's part in one region: the clients and Env of that region, and what it
-// knows of ownership there. Every read and write of a pass goes through one.
+// region is the controller's part in one region: the clients and Env of that region, what it
+// knows of ownership there, and what this instance established there and contests.
+// Every read and write of a pass goes through one.
 type region struct {
-	clients Clients
-	env     Env
-	owners  ownerCache
-	// endpoints remembers, by subscription ARN, the digest of the full endpoint that
-	// GetSubscriptionAttributes returned for a subscription SNS lists with its password masked
-	// (and its display form):
-	// a subscription's endpoint never changes, so a warm pass reads none again.
+	clients  Clients
+	env      Env
+	owners   ownerCache
+	contests *contest.Book[Ref]
+	// endpoints remembers, by subscription ARN, the digest and display form of the whole
+	// endpoint that GetSubscriptionAttributes returned for a subscription SNS lists with its
+	// password masked: a subscription's endpoint never changes, so a warm pass reads none again.
 	endpoints map[string]knownEndpoint
 }
 
@@ -91,10 +94,15 @@ func (c *Controller) planRegion(ctx context.Context, r *region, wants []State, n
 // in reverse). A failed step is reported on its Change and joined into the returned error; the
 // other steps still run, so that independent resources converge. It returns, with the changes,
 // the ownership facts the applied steps established, for the controller to record.
+//
+// A write to an untaggable part (a metric filter, a subscription) first stamps its head's marker,
+// unless the head's own create or update has stamped it in this plan: the marker on the head
+// says who wrote the parts too.
 func (r *region) apply(ctx context.Context, plan Plan) ([]Change, []fact, error) {
 	changes := make([]Change, 0, len(plan.Steps))
 	var facts []fact
 	var errs []error
+	stamped := r.stamper(plan)
 	for _, s := range plan.Steps {
 		ch := s.Change
 		switch {
@@ -103,6 +111,11 @@ func (r *region) apply(ctx context.Context, plan Plan) ([]Change, []fact, error)
 		case s.apply == nil: // noop and keep hold without a write; a conflict is never applied
 			ch.Applied = ch.Action != ActionConflict
 		default:
+			if err := stamped(ctx, s); err != nil {
+				ch.Err = err
+				errs = append(errs, err)
+				break
+			}
 			if err := s.apply(ctx, r); err != nil {
 				ch.Err = err
 				if !errors.As(err, new(consequenceError)) {
@@ -124,4 +137,29 @@ func (r *region) apply(ctx context.Context, plan Plan) ([]Change, []fact, error)
 		errs = append(errs, ctx.Err())
 	}
 	return changes, facts, errors.Join(errs...)
+}
+
+// stamper returns the function that, before a step of plan writes, stamps the marker on the head
+// of a part, once per head and only where the head's own write does not: a head created or
+// updated carries it already; one being deleted, kept or in conflict gets none.
+func (r *region) stamper(plan Plan) func(ctx context.Context, s Step) error {
+	heads := map[Ref]Step{}
+	for _, s := range plan.Steps {
+		if s.tags != nil {
+			heads[s.Ref()] = s
+		}
+	}
+	done := map[Ref]bool{}
+	return func(ctx context.Context, s Step) error {
+		if s.tags != nil {
+			done[s.Ref()] = true // a head's own write carries its marker
+			return nil
+		}
+		h, ok := heads[s.head]
+		if !ok || done[s.head] || h.stamp[TagAppliedBy] == "" || h.Action != ActionNoop {
+			return nil
+		}
+		done[s.head] = true
+		return h.tags.write(ctx, r, h.stamp)
+	}
 }

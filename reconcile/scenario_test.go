@@ -63,6 +63,7 @@ func allScenarios() []scenario {
 	out = append(out, driftScenarios()...)
 	out = append(out, ownershipScenarios()...)
 	out = append(out, scenario{"converge/webhook-subscriptions", webhookSubscriptions})
+	out = append(out, fightScenarios()...)
 	return out
 }
 

@@ -17,9 +17,12 @@ const (
 // State is one Monitor's desired chain, as Desired computes it: one field per kind of item, each
 // list sorted by name.
 type State struct {
-	Monitor  string
-	LogGroup *LogGroup
-	Trail    *Trail
+	Monitor string
+	// Digest is the Monitor's SpecDigest; AppliedBy the marker (TagAppliedBy) its writes carry,
+	// "" when the Env names no instance.
+	Digest, AppliedBy string
+	LogGroup          *LogGroup
+	Trail             *Trail
 	// Topics each carry their desired subscriptions.
 	Topics []Topic
 	// Alarms each carry their metric filter.

@@ -82,8 +82,11 @@ func newDaemon(ctx context.Context, f *runFlags, first daemon.Spec, log logr.Log
 		}
 	}
 	clients := reconcile.NewClients(be.cfg, reconcile.ClientOptions{CloudWatchProtocol: f.cwProtocol, OnCall: metrics.ObserveAWSCall})
+	// Each process is its own instance in the marker of its writes, by which two kmswatch
+	// processes with different specs of one Monitor notice each other (a contest warning names
+	// both instances).
 	rec := &lazyController{cfg: be.cfg, accountID: be.accountID, clients: clients, log: log,
-		opts: reconcile.Options{PruneRemovedMonitors: f.pruneRemoved}}
+		opts: reconcile.Options{PruneRemovedMonitors: f.pruneRemoved, Instance: reconcile.NewInstanceID()}}
 	d, err := daemon.New(daemon.Options{
 		SpecPath: f.file, Load: load, Reconciler: rec, DryRun: f.dryRun, Interval: f.interval,
 		Terminal: reconcile.IsTerminal, Log: log, Metrics: metrics,

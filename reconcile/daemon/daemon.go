@@ -233,14 +233,20 @@ func (d *Daemon) reload() bool {
 func (d *Daemon) setSpec(s Spec, st fileState) {
 	d.cur = &loadedSpec{Spec: s, file: st, loadedAt: d.now()}
 	d.redactor = redact.New(endpoints(s.Monitors)...)
-	names := make([]string, 0, len(s.Monitors))
-	for _, m := range s.Monitors {
-		names = append(names, m.Metadata.Name)
-	}
+	names := monitorNames(s.Monitors)
 	for _, w := range s.Warnings {
 		d.log.Info("spec warning", "id", w.ID, "field", w.Field, "warning", w.Message)
 	}
 	d.status.specLoaded(&SpecStatus{Path: d.opts.SpecPath, SHA256: st.Digest, LoadedAt: d.cur.loadedAt, Monitors: names}, slices.Clone(s.Warnings))
+}
+
+// monitorNames are the Monitors' names, in file order.
+func monitorNames(ms []spec.Monitor) []string {
+	names := make([]string, 0, len(ms))
+	for _, m := range ms {
+		names = append(names, m.Metadata.Name)
+	}
+	return names
 }
 
 // newReconcileID returns a short random id that ties together the log lines of one pass.

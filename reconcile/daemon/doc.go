@@ -17,6 +17,10 @@
 //     with doubling backoff and a cap; a "recovered" line is logged when a pass succeeds again.
 //   - Cancelling the context (SIGTERM, SIGINT) stops at once, mid-pass included: the pass's
 //     context reaches every AWS call. A cancelled pass is not an error and is not logged as one.
+//   - Another kmswatch writing the same Monitor with another spec (reconcile.Contest) is reported
+//     as a warning (logged when it appears and when it clears), in /status (warnings and
+//     contests) and by kmswatch_contested_resources{monitor}; its writes are not counted as
+//     drift repaired, since they are a fight, not a repair.
 //   - Handler serves /healthz, /readyz (503 until the first pass completes), /metrics (its own
 //     Prometheus registry) and /status (JSON).
 package daemon

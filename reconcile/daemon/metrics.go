@@ -35,7 +35,9 @@ const (
 // the spec in force was the one the account had already been converged to by an earlier pass of
 // this process: someone changed or deleted them behind kmswatch's back, and kmswatch put them
 // back. Changes made to roll out a new or edited spec (the first pass, the passes after an edit
-// until one succeeds) are not drift; they are counted in kmswatch_changes_applied_total only.
+// until one succeeds) are not drift; they are counted in kmswatch_changes_applied_total only. Nor
+// is a write to a resource that another kmswatch instance writes with another spec (a
+// reconcile.Contest): that is a fight, counted by kmswatch_contested_resources{monitor}.
 type Metrics struct {
 	Registry *prometheus.Registry
 
@@ -49,6 +51,7 @@ type Metrics struct {
 	subsPending   prometheus.Gauge
 	lastSuccess   prometheus.Gauge
 	specReloads   *prometheus.CounterVec
+	contested     *prometheus.GaugeVec
 }
 
 // NewMetrics creates the series on a new registry, with the Go runtime and process collectors.
@@ -97,9 +100,13 @@ func NewMetrics() *Metrics {
 			Name: "kmswatch_spec_reloads_total",
 			Help: "Spec file changes seen, by result: applied or rejected (the edit did not load).",
 		}, []string{"result"}),
+		contested: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "kmswatch_contested_resources",
+			Help: "Resources of a Monitor that another kmswatch instance writes with another spec of it, after the last pass; writes to them back off.",
+		}, []string{"monitor"}),
 	}
 	m.Registry.MustRegister(m.passes, m.duration, m.awsRequests, m.awsDuration, m.driftRepaired,
-		m.changes, m.resources, m.subsPending, m.lastSuccess, m.specReloads,
+		m.changes, m.resources, m.subsPending, m.lastSuccess, m.specReloads, m.contested,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series with a known, closed label set start at 0 so that they are present before they move
 	// (rate() and alert rules need the series to exist).
@@ -138,6 +145,7 @@ func (m *Metrics) observePass(res *reconcile.Result, result string, d time.Durat
 	}
 	m.resources.Reset()
 	pending := 0
+	fight := contestedIDs(res)
 	for _, c := range res.Changes {
 		state := resourceState(c, dryRun)
 		m.resources.WithLabelValues(string(c.Kind), state).Inc()
@@ -150,7 +158,7 @@ func (m *Metrics) observePass(res *reconcile.Result, result string, d time.Durat
 		switch c.Action {
 		case reconcile.ActionCreate, reconcile.ActionUpdate:
 			m.changes.WithLabelValues(string(c.Kind), string(c.Action)).Inc()
-			if drift {
+			if drift && !fight[c.Region+"|"+c.ID] {
 				m.driftRepaired.WithLabelValues(string(c.Kind)).Inc()
 			}
 		case reconcile.ActionDelete:
@@ -158,6 +166,29 @@ func (m *Metrics) observePass(res *reconcile.Result, result string, d time.Durat
 		}
 	}
 	m.subsPending.Set(float64(pending))
+}
+
+// observeContests sets kmswatch_contested_resources for every Monitor of the spec in force (0
+// when uncontested, so that the series exist for alert rules) from a pass that saw the resources.
+func (m *Metrics) observeContests(monitors []string, res *reconcile.Result) {
+	m.contested.Reset()
+	for _, name := range monitors {
+		m.contested.WithLabelValues(name)
+	}
+	for _, c := range res.Contests {
+		m.contested.WithLabelValues(c.Monitor).Add(float64(len(c.Resources)))
+	}
+}
+
+// contestedIDs are the resources of a pass's contests, keyed "region|id" as Changes name them.
+func contestedIDs(res *reconcile.Result) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range res.Contests {
+		for _, id := range c.Resources {
+			out[c.Region+"|"+id] = true
+		}
+	}
+	return out
 }
 
 func (m *Metrics) observeReload(applied bool) {

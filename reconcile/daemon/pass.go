@@ -55,6 +55,9 @@ func (d *Daemon) pass(ctx context.Context) (*reconcile.Result, error) {
 		log.Info("pass done", "duration", elapsed.String(), "result", result, "summary", summary(res, d.opts.DryRun))
 	}
 	d.metrics.observePass(res, result, elapsed, end, drift, d.opts.DryRun)
+	if res != nil && (err == nil || len(res.Changes) > 0) {
+		d.metrics.observeContests(monitorNames(cur.Monitors), res)
+	}
 	ps := PassStatus{ReconcileID: id, Started: started, Duration: elapsed.String(), Result: result, DryRun: d.opts.DryRun}
 	if res != nil {
 		ps.Calls = res.Calls

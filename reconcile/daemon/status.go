@@ -26,6 +26,9 @@ type Status struct {
 	Subscriptions []SubscriptionStatus `json:"subscriptions"`
 	// Warnings are pipeline-health conditions from the last pass and from loading the spec.
 	Warnings []reconcile.Warning `json:"warnings"`
+	// Contests are the Monitors whose resources another kmswatch instance writes with another
+	// spec, from the last pass; each is among Warnings too.
+	Contests []reconcile.Contest `json:"contests,omitempty"`
 }
 
 // SpecStatus identifies the spec in force.
@@ -162,13 +165,15 @@ func (b *statusBook) passDone(p PassStatus, res *reconcile.Result, err error, te
 		return
 	}
 	b.passWarnings = slices.Clone(res.Warnings)
+	b.st.Contests = slices.Clone(res.Contests)
+	fight := contestedIDs(res)
 	resources := make([]ResourceStatus, 0, len(res.Changes))
 	var subs []SubscriptionStatus
 	for _, c := range res.Changes {
 		state := resourceState(c, p.DryRun)
 		key := c.Region + "|" + c.ID
 		if c.Applied && c.Err == nil && c.Action != reconcile.ActionNoop && c.Action != reconcile.ActionKeep && c.Action != reconcile.ActionConflict {
-			b.lastChanges[key] = &ChangeRecord{At: end, ReconcileID: p.ReconcileID, Action: c.Action, Drift: drift, Changes: c.Changes}
+			b.lastChanges[key] = &ChangeRecord{At: end, ReconcileID: p.ReconcileID, Action: c.Action, Drift: drift && !fight[key], Changes: c.Changes}
 		}
 		r := ResourceStatus{ID: c.ID, Kind: string(c.Kind), Name: c.Name, Monitor: c.Monitor, Region: c.Region, State: state, Message: c.Message, LastChange: b.lastChanges[key]}
 		if c.Err != nil {
