@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -180,4 +181,24 @@ func readLines(t *testing.T, path string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestSandboxOrganizationTrail: --sandbox seeds what an organization trail presumes — an
+// organization the account manages — so that a spec with one converges there too.
+func TestSandboxOrganizationTrail(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "org.yaml")
+	if err := os.WriteFile(file, []byte(`apiVersion: kmswatch.dev/v1alpha1
+kind: Monitor
+metadata: {name: org}
+spec:
+  region: us-east-1
+  trail: {name: org-trail, s3BucketName: org-trail-bucket, cloudWatchLogsRoleArn: "arn:aws:iam::111122223333:role/CloudTrailToLogs", organization: true}
+  logGroup: {name: org-logs}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd(t, "--sandbox", "--once", "-f", file)
+	if code != exitOK || !strings.Contains(out, "Trail/org-trail created") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
 }
