@@ -99,4 +99,10 @@
 //     they were (trail_selectors.go says how, and why ReadWriteType is never widened on a selector
 //     that holds data resources).
 //   - Trails are addressed by name, never by ARN: moto (5.2.x) fails Start/StopLogging given an ARN.
+//   - Organization trails (trail_organization.go). spec.trail.organization sets
+//     IsOrganizationTrail, and unset leaves it as found. kmswatch keeps the whole chain in the
+//     account it runs in, so it manages an organization trail from the organization's management
+//     account: CloudTrail's refusals elsewhere (no organization, not the management account,
+//     trusted access off, missing permissions, …) become terminal errors that say what to fix, and
+//     a trail of the desired name owned by another account is a conflict, never written.
 package reconcile

@@ -40,6 +40,7 @@ func (trailKind) desire(s *State, m spec.Monitor, env Env) {
 		MultiRegion:       *t.MultiRegion,
 		LogFileValidation: *t.LogFileValidation,
 		KMSKeyID:          t.KMSKeyID,
+		Organization:      t.Organization,
 		Logging:           true,
 		Management:        ManagementEvents{Included: true, ReadWriteType: "All"},
 		Tags:              ownerTags(s, t.Ownership),
@@ -90,12 +91,18 @@ func (trailKind) observe(ctx context.Context, o *observer) error {
 	return nil
 }
 
-// observeTrail reads one trail's status and selectors; nil when the trail does not exist.
+// observeTrail reads one trail's status and selectors; nil when the trail does not exist. Of an
+// organization trail that another account owns (seen from a member account) it reads no more
+// than DescribeTrails said: kmswatch never writes to it (trailKind.plan).
 func observeTrail(ctx context.Context, o *observer, name string) (*Trail, error) {
 	def := o.trail(name)
 	if def == nil {
 		o.gone(trailRef(name))
 		return nil, nil
+	}
+	org := aws.ToBool(def.IsOrganizationTrail)
+	if owner := arnAccount(aws.ToString(def.TrailARN)); owner != "" && owner != o.r.env.AccountID {
+		return &Trail{Name: name, ARN: aws.ToString(def.TrailARN), Organization: &org}, nil
 	}
 	t := &Trail{
 		Name:              name,
@@ -107,6 +114,7 @@ func observeTrail(ctx context.Context, o *observer, name string) (*Trail, error)
 		MultiRegion:       aws.ToBool(def.IsMultiRegionTrail),
 		LogFileValidation: aws.ToBool(def.LogFileValidationEnabled),
 		KMSKeyID:          aws.ToString(def.KmsKeyId),
+		Organization:      &org,
 	}
 	if t.ARN == "" {
 		t.ARN = o.r.env.trailARN(name)
@@ -142,7 +150,13 @@ func (trailKind) plan(p *planner, want *State, got *Actual) (upserts, deletes []
 		}
 		c := p.decide(trailRef(w.Name), w.Adopt, g != nil, gotTags, func() []FieldChange { return diffTrail(w, g) })
 		if g != nil {
-			c.State = loggingState(g.Logging)
+			if reason := foreignTrail(w, g); reason != "" {
+				// Not even adopt makes another account's trail writable from here.
+				c = newChange(trailRef(w.Name), p.monitor)
+				c.Action, c.Message = ActionConflict, reason
+			} else {
+				c.State = loggingState(g.Logging)
+			}
 		}
 		s := p.step(c, w.Tags, gotTags, trailTagIO(w.Name, w.ARN), func(ctx context.Context, r *region) error { return writeTrail(ctx, r, w, g, c) })
 		if s.apply != nil {
@@ -180,6 +194,9 @@ func diffTrail(want, got *Trail) []FieldChange {
 	d.bool("logFileValidation", got.LogFileValidation, want.LogFileValidation)
 	if want.KMSKeyID != "" && !sameKMSKey(got.KMSKeyID, want.KMSKeyID) { // unset means "don't care"
 		d = append(d, FieldChange{Field: "kmsKeyId", From: got.KMSKeyID, To: want.KMSKeyID})
+	}
+	if want.Organization != nil && got.Organization != nil { // unset means "don't care"
+		d.bool("organization", *got.Organization, *want.Organization)
 	}
 	d.bool("logging", got.Logging, want.Logging)
 	d = append(d, diffManagement(want.Management, got.Management)...)
@@ -243,7 +260,7 @@ func writeTrail(ctx context.Context, r *region, w, got *Trail, c Change) error {
 	}
 	if in, ok := trailUpdate(w, c.Changes); ok {
 		if _, err := r.clients.CloudTrail.UpdateTrail(ctx, in); err != nil {
-			return fmt.Errorf("update trail %s: %w", w.Name, err)
+			return trailWriteError("update trail "+w.Name, err, r.env.AccountID)
 		}
 	}
 	if slices.ContainsFunc(c.Changes, func(f FieldChange) bool {
@@ -270,10 +287,11 @@ func createTrail(ctx context.Context, r *region, w *Trail) error {
 		EnableLogFileValidation:    aws.Bool(w.LogFileValidation),
 		IncludeGlobalServiceEvents: aws.Bool(true),
 		KmsKeyId:                   nilIfEmpty(w.KMSKeyID),
+		IsOrganizationTrail:        w.Organization,
 		TagsList:                   trailTagList(w.Tags),
 	}
 	if _, err := r.clients.CloudTrail.CreateTrail(ctx, in); err != nil {
-		return fmt.Errorf("create trail %s: %w", w.Name, err)
+		return trailWriteError("create trail "+w.Name, err, r.env.AccountID)
 	}
 	if err := putSelectors(ctx, r, w.Name, TrailSelectors{}); err != nil {
 		return err
@@ -306,6 +324,8 @@ func trailUpdate(w *Trail, changes []FieldChange) (*cloudtrail.UpdateTrailInput,
 			in.EnableLogFileValidation = aws.Bool(w.LogFileValidation)
 		case "kmsKeyId":
 			in.KmsKeyId = aws.String(w.KMSKeyID)
+		case "organization":
+			in.IsOrganizationTrail = w.Organization
 		default: // tags, selectors and logging have calls of their own
 			continue
 		}

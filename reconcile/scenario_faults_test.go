@@ -25,7 +25,7 @@ import (
 // subscriptions of four protocols, alarms with and without explicit filter names.
 func faultMonitors(t *testing.T) []spec.Monitor {
 	var ms []spec.Monitor
-	for _, file := range examples {
+	for _, file := range combinableExamples {
 		ms = append(ms, load(t, filepath.Join("..", "examples", file))...)
 	}
 	return append(ms, loadText(t, baseMonitor+secondMonitor)...)

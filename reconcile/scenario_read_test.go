@@ -345,6 +345,9 @@ func (a *account) checkTrail(mon string, want *spec.Trail, logGroup string) {
 	if aws.ToBool(tr.LogFileValidationEnabled) != *want.LogFileValidation {
 		a.t.Errorf("trail %s: log-file validation %v, want %v", want.Name, aws.ToBool(tr.LogFileValidationEnabled), *want.LogFileValidation)
 	}
+	if want.Organization != nil && aws.ToBool(tr.IsOrganizationTrail) != *want.Organization {
+		a.t.Errorf("trail %s: organization trail %v, want %v", want.Name, aws.ToBool(tr.IsOrganizationTrail), *want.Organization)
+	}
 	st, err := a.ct.GetTrailStatus(bg, &cloudtrail.GetTrailStatusInput{Name: aws.String(want.Name)})
 	if err != nil {
 		a.t.Fatalf("get trail status of %s: %v", want.Name, err)

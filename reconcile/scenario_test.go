@@ -10,8 +10,8 @@ package reconcile_test
 // Layout: this file is the harness (backends, accounts, passes), emu_test.go its emulator side
 // (construction, fault injection, regional outages); scenario_read_test.go reads the chain back;
 // scenario_converge_test.go, scenario_drift_test.go, scenario_owner_test.go (pruning, keeping,
-// removed monitors, empty files) and scenario_conflict_test.go (conflicts, adoption) are the
-// scenarios; scenario_faults_test.go is the emulator-only resilience suite. The controller's own
+// removed monitors, empty files), scenario_conflict_test.go (conflicts, adoption) and
+// scenario_organization_test.go (organization trails) are the scenarios; scenario_faults_test.go is the emulator-only resilience suite. The controller's own
 // tests build on the same harness: controller_test.go (converge, ownership cache),
 // ownership_test.go, failure_test.go, region_test.go, selectors_emu_test.go and
 // warnings_test.go, mostly on the emulator in the lab's account; bench_test.go and
@@ -64,6 +64,7 @@ func allScenarios() []scenario {
 	out = append(out, ownershipScenarios()...)
 	out = append(out, scenario{"converge/webhook-subscriptions", webhookSubscriptions})
 	out = append(out, fightScenarios()...)
+	out = append(out, organizationScenarios()...)
 	return out
 }
 

@@ -55,8 +55,12 @@ type Trail struct {
 	MultiRegion       bool
 	LogFileValidation bool
 	KMSKeyID          string
-	Logging           bool
-	Management        ManagementEvents
+	// Organization is IsOrganizationTrail: always set in an observed Trail; in a desired one, nil
+	// when the spec leaves it unset, which means "don't care" (turning an organization trail into
+	// an account trail, or back, changes what every account of the organization logs).
+	Organization *bool
+	Logging      bool
+	Management   ManagementEvents
 	// Selectors are the event selectors as observed (unset in a desired Trail): Diff compares
 	// only their effect, Management, and a repair edits them rather than replacing them.
 	Selectors TrailSelectors

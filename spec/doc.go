@@ -59,8 +59,9 @@
 // no presets left, so it needs nothing new for them. Validate checks presets without expanding
 // them; ExpandPresets does that for Monitors built in code.
 //
-// spec.trail.organization (IsOrganizationTrail) is validated and kept; until the controller
-// manages organization trails, Load warns that it does not.
+// spec.trail.organization sets IsOrganizationTrail: true and false are kept as written, and
+// unset means the controller leaves IsOrganizationTrail as it finds it (SetDefaults does not
+// default it), since switching it changes what every account of an organization logs.
 //
 // ReadEvents, ReadEventFiles and Matcher back `kmswatch test`: which alarms' metric filters match
 // which CloudTrail records, decided as CloudWatch Logs would.

@@ -78,6 +78,10 @@ func TestExamplesMatchEvents(t *testing.T) {
 		"Decrypt", "Decrypt", "GenerateDataKey", "Encrypt", "Decrypt", "Decrypt", // app-kms.json
 		"StopLogging", "PutEventSelectors", "UpdateTrail", "DescribeTrails", // cloudtrail-changes.jsonl
 		"DisableKey", "ScheduleKeyDeletion", "EnableKey", "ListAliases", // key-admin.json
+		// security-hub-cis.jsonl: one event of each kind CloudWatch.1 to .14 is about, in order.
+		"CreateAccessKey", "RunInstances", "ConsoleLogin", "PutRolePolicy", "DeleteTrail", "ConsoleLogin", "ScheduleKeyDeletion",
+		"PutBucketPolicy", "StopConfigurationRecorder", "AuthorizeSecurityGroupIngress", "CreateNetworkAclEntry",
+		"AttachInternetGateway", "CreateRoute", "CreateVpc",
 	}
 	var names []string
 	for _, e := range events {
@@ -102,11 +106,16 @@ func TestExamplesMatchEvents(t *testing.T) {
 		"monitor.yaml": {0: {lab}, 3: {lab}},
 		// Successful Decrypt and GenerateDataKey by anyone; failures and other calls not.
 		"exfiltration.yaml": {1: {surge}, 2: {surge}, 5: {surge}},
-		// Denials (the lab's InvalidCiphertextException is not one), trail changes, key disabling.
-		"cis-kms.yaml": {3: {deny}, 4: {deny}, 6: {trail}, 7: {sel}, 8: {trail}, 10: {cmk}, 11: {cmk}},
+		// Denials (the lab's InvalidCiphertextException is not one), trail changes, key disabling;
+		// of the CIS events, the deleted trail and the key scheduled for deletion.
+		"cis-kms.yaml": {3: {deny}, 4: {deny}, 6: {trail}, 7: {sel}, 8: {trail}, 10: {cmk}, 11: {cmk}, 18: {trail}, 20: {cmk}},
 		// The preset: the same denials (CloudWatch.2 counts AccessDenied* from every service),
 		// trail changes and key disabling; PutEventSelectors is in no CIS control.
 		"cis-aws-foundations.yaml": {3: {cw2}, 4: {cw2}, 6: {cw5}, 8: {cw5}, 10: {cw7}, 11: {cw7}},
+	}
+	// The preset counts each CIS event with exactly its control's alarm.
+	for i, c := range presets.CISControls() {
+		cases["cis-aws-foundations.yaml"][14+i] = []string{c.AlarmName()}
 	}
 	for file, want := range cases {
 		f, err := spec.Load("../examples/" + file)

@@ -214,9 +214,9 @@ func TestMatchAccounts(t *testing.T) {
 	}
 }
 
-// TestOrganizationTrailWarns: spec.trail.organization is accepted, and until the controller
-// manages organization trails, says so instead of silently managing an account trail.
-func TestOrganizationTrailWarns(t *testing.T) {
+// TestOrganizationTrail: spec.trail.organization is kept as written, with no warning (the
+// controller manages organization trails), and not defaulted when unset.
+func TestOrganizationTrail(t *testing.T) {
 	f, err := LoadBytes([]byte(`apiVersion: kmswatch.dev/v1alpha1
 kind: Monitor
 metadata: {name: org}
@@ -234,8 +234,14 @@ spec:
 	if !*f.Monitors[0].Spec.Trail.Organization {
 		t.Error("organization not kept")
 	}
-	if len(f.Warnings) != 1 || f.Warnings[0].Path != "spec.trail.organization" || !strings.Contains(f.Warnings[0].Msg, "does not create or update organization trails yet") {
+	if len(f.Warnings) != 0 {
 		t.Errorf("warnings: %v", f.Warnings)
+	}
+	m := f.Monitors[0]
+	m.Spec.Trail.Organization = nil
+	SetDefaults(&m)
+	if m.Spec.Trail.Organization != nil {
+		t.Error("organization defaulted: unset must stay unset (the controller leaves it as it finds it)")
 	}
 }
 

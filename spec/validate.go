@@ -174,11 +174,6 @@ func validateTrail(p *problems, t *Trail) {
 	default:
 		p.errorf(path+".kmsKeyId", t.KMSKeyID, "must be a KMS key id or key ARN")
 	}
-	if t.Organization != nil && *t.Organization {
-		// The field is part of the spec ahead of the controller: say so rather than let a
-		// declared organization trail silently become an account trail.
-		p.warnf(path+".organization", "true", "kmswatch does not create or update organization trails yet: it manages this trail as a trail of the account it runs in (IsOrganizationTrail is left as it is)")
-	}
 	if t.MultiRegion != nil && !*t.MultiRegion {
 		p.warnf(path+".multiRegion", "false", "a single-region trail does not see KMS calls made in other regions (and CIS asks for a multi-region trail): activity there never reaches these alarms")
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kmswatch/kmswatch/reconcile/audit"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/mototest"
 )
 
@@ -47,6 +48,37 @@ func TestAuditCommandAgainstMoto(t *testing.T) {
 	}
 	if !strings.Contains(out, "CloudWatch.13  PASS    us-east-1: trail cis-management-trail → log group cis-cloudtrail-logs → metric filter cis-cloudwatch-13-route-table-changes → alarm cis-cloudwatch-13-route-table-changes") {
 		t.Errorf("text output:\n%s", out)
+	}
+}
+
+// TestAuditCommandAgainstEmulator is TestAuditCommandAgainstMoto on kmswatch's emulator, which
+// answers CloudWatch in CBOR (the SDK's default), checks the trail's role and, like AWS, leaves an
+// SQS subscription of the account confirmed at once: empty, the account fails everything (exit
+// 2); with the example applied, it passes everything (exit 0).
+func TestAuditCommandAgainstEmulator(t *testing.T) {
+	e := awsemu.New(awsemu.Options{Region: "us-east-1", AccountID: "111122223333"})
+	srv, err := awsemu.Start(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	auditEnv(t)
+	emu := []string{"--endpoint-url", srv.URL}
+
+	code, out, errs := runCmd(t, append([]string{"audit", "--output", "json"}, emu...)...)
+	if rows := auditRows(t, out); code != audit.ExitFail || len(rows) != 14 || rows[0].Reason != "us-east-1: no CloudTrail trail" {
+		t.Fatalf("empty account: exit %d, rows %+v, stderr %s", code, rows, errs)
+	}
+	e.SeedBucket("cis-trail-bucket-111122223333")
+	e.SeedRole("arn:aws:iam::111122223333:role/CloudTrailToLogs")
+	code, _, errs = runCmd(t, append([]string{"--once", "-f", "../../examples/cis-aws-foundations.yaml", "--account-id", "111122223333", "--log-format", "json"}, emu...)...)
+	if code != exitOK {
+		t.Fatalf("applying the example: exit %d\n%s", code, errs)
+	}
+	code, out, errs = runCmd(t, append([]string{"audit", "--region", "us-east-1"}, emu...)...)
+	if code != audit.ExitPass || !strings.HasSuffix(strings.TrimSpace(out), "14 controls: 14 passed, 0 failed") ||
+		!strings.Contains(out, "1 confirmed, e.g. sqs:arn:aws:sqs:us-east-1:111122223333:security-events") {
+		t.Fatalf("after applying the preset: exit %d\n%s\n%s", code, out, errs)
 	}
 }
 

@@ -60,8 +60,8 @@ func TestTestCommand(t *testing.T) {
 		}
 		got = append(got, v)
 	}
-	if len(got) != 14 {
-		t.Fatalf("want 14 lines, got %d:\n%s", len(got), out)
+	if len(got) != 28 { // 14 in the KMS and CloudTrail files, 14 in security-hub-cis.jsonl
+		t.Fatalf("want 28 lines, got %d:\n%s", len(got), out)
 	}
 	if line := strings.Split(out, "\n")[10]; line != `{"index":10,"eventName":"DisableKey","matches":["cis-kms-key-disabled-or-deleted"]}` {
 		t.Errorf("line 10: %s", line)

@@ -46,12 +46,18 @@ func openSandbox(_ context.Context, region string, first daemon.Spec, log logr.L
 	return &backend{cfg: cfg, accountID: emu.AccountID(), seed: seed, close: func() { _ = srv.Close() }, sandboxURL: srv.URL}, nil
 }
 
-// seedSandbox creates the buckets and roles the Monitors' trails presume.
+// seedSandbox creates the buckets and roles the Monitors' trails presume, and, for an
+// organization trail, the organization it presumes: one the sandbox's account manages, ready for
+// organization trails.
 func seedSandbox(emu *awsemu.Emulator, ms []spec.Monitor) {
 	for _, m := range ms {
 		if t := m.Spec.Trail; t != nil {
 			emu.SeedBucket(t.S3BucketName)
 			emu.SeedRole(t.CloudWatchLogsRoleArn)
+			if t.Organization != nil && *t.Organization {
+				// The zero Organization is valid for the emulator's own account: no error.
+				_ = emu.SetOrganization(awsemu.Organization{})
+			}
 		}
 	}
 }

@@ -34,8 +34,20 @@
 //     smithy-go request-body race that loopback speeds make frequent); within one process,
 //     InProcessClient (no socket at all).
 //   - World: the world the spec presumes, SeedBucket, SeedRole; who calls, AddUser,
-//     AddRoleSession (an ECS task role's session); KMS key policies, DenyKMS, AllowKMS; time,
-//     Now, Advance (runs the pipeline minute by minute); what SNS said, Outbox, ConfirmPending.
+//     AddRoleSession (an ECS task role's session; a role of a member account makes calls in that
+//     account); KMS key policies, DenyKMS, AllowKMS; the organization, SetOrganization,
+//     LeaveOrganization; events of services not emulated, RecordEvent; time, Now, Advance (runs
+//     the pipeline minute by minute); what SNS said, Outbox, ConfirmPending.
+//
+// # Accounts
+//
+// The emulator holds the resources of one account (Options.AccountID). SetOrganization makes it
+// the management account (or a member) of an AWS Organization with other member accounts. Those
+// exist as callers and as the source of events: a member's principal calls KMS, which keeps
+// each account's keys apart, in its own account (its calls to the other services are refused as
+// not modelled); its calls and the records RecordEvent is given for it carry its account id; an
+// organization trail of the management account delivers them to its log group, in streams
+// named after the organization. A CloudTrail delegated administrator is not modelled.
 //   - Test: e.Instruments() — Calls, CallLog (each call with its access key and principal),
 //     ResetCalls, WriteCalls (classified by reconcile/awsop), InjectFault, ClearFaults,
 //     EnableQuotas, DisableQuotas, SetQuota (AWS's default request rates, on the real clock).

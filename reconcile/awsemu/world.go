@@ -34,7 +34,10 @@ func (e *Emulator) AddUser(accessKey, userName string) {
 
 // AddRoleSession makes requests signed with accessKey come from a session of roleArn, as an ECS
 // task's role credentials do: userIdentity.arn is the assumed-role ARN and
-// userIdentity.sessionContext.sessionIssuer.arn is roleArn.
+// userIdentity.sessionContext.sessionIssuer.arn is roleArn. The session belongs to the account
+// roleArn names: a role of a member account of the organization (SetOrganization) makes calls
+// in that account — KMS only, which keeps each account's keys apart; the emulator refuses its
+// calls to the services whose resources it holds for its own account alone.
 func (e *Emulator) AddRoleSession(accessKey, roleArn, sessionName string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -8,14 +8,19 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
 )
 
-// Delivery. Every audited call reaches capture (w.Bus.Audit) as it happens. The trails that log
-// it are decided then, as CloudTrail does: the trail is logging (or is the one this very
-// StopLogging call stops), covers the record's region (its home region, or any region when
-// multi-region) and its event selectors include the record. At each tick the captured records
-// with a time at or before the tick's end are delivered, in order, to each such trail that
-// still exists and sends to CloudWatch Logs (a log group ARN and a role that exists): one log
-// event per record, its CloudTrail JSON, timestamped with eventTime, in the stream
-// <account>_CloudTrail_<region of the record>. A record over 256 KB is not sent, as AWS does.
+// Delivery. Every audited call, and every record given to the world's Record, reaches capture
+// (w.Bus.Audit) as it happens. The trails that log it are decided then, as CloudTrail does: the
+// trail is logging (or is the one this very StopLogging call stops), covers the record's region
+// (its home region, or any region when multi-region), sees the record's account (the emulator's
+// own; a member account's only through an organization trail of the management account) and its
+// event selectors include the record. At each tick the captured records with a time at or before
+// the tick's end are delivered, in order, to each such trail that still exists and sends to
+// CloudWatch Logs (a log group ARN and a role that exists): one log event per record, its
+// CloudTrail JSON, timestamped with eventTime, in the stream <account>_CloudTrail_<region of the
+// record> — for an organization trail prefixed with the organization's id, as the role policy
+// for organization trails allows (log-stream:o-<id>_*,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html).
+// A record over 256 KB is not sent, as AWS does.
 
 // maxDeliveredRecord is CloudTrail's limit for an event sent to CloudWatch Logs.
 const maxDeliveredRecord = 256 * 1024
@@ -28,9 +33,10 @@ const (
 )
 
 type capturedRecord struct {
-	rec    core.AuditRecord
-	region string
-	trails []string // ARNs
+	rec     core.AuditRecord
+	region  string
+	account string
+	trails  []string // ARNs
 }
 
 func (s *cloudTrailService) capture(rec core.AuditRecord) {
@@ -38,7 +44,14 @@ func (s *cloudTrailService) capture(rec core.AuditRecord) {
 	if region == "" {
 		region = s.w.Region
 	}
-	s.remember(region, rec)
+	acct := rec.Account
+	if acct == "" {
+		acct = s.w.Account
+	}
+	if acct == s.w.Account {
+		// Event history is the account's own: LookupEvents never shows a member's events.
+		s.remember(region, rec)
+	}
 	var arns []string
 	for _, arn := range s.sortedARNs() {
 		t := s.trails[arn]
@@ -48,14 +61,34 @@ func (s *cloudTrailService) capture(rec core.AuditRecord) {
 		if t.region != region && !t.multiRegion {
 			continue
 		}
+		if acct != s.w.Account && !s.logsMember(t, acct) {
+			continue
+		}
 		if t.selects(rec) {
 			arns = append(arns, arn)
 		}
 	}
 	s.stopping = ""
 	if len(arns) > 0 {
-		s.pending = append(s.pending, capturedRecord{rec: rec, region: region, trails: arns})
+		s.pending = append(s.pending, capturedRecord{rec: rec, region: region, account: acct, trails: arns})
 	}
+}
+
+// logsMember tells whether trail t logs the events of another account: t is an organization
+// trail, the emulator's account is still its organization's management account, and acct is a
+// member of that organization.
+func (s *cloudTrailService) logsMember(t *trail, acct string) bool {
+	org := s.w.Org
+	return t.org && org.Has(acct) && org.Management == s.w.Account
+}
+
+// stream is the log stream trail t delivers a record of account acct, made in region, to.
+func (s *cloudTrailService) stream(t *trail, acct, region string) string {
+	name := acct + "_CloudTrail_" + region
+	if t.org && s.w.Org != nil {
+		name = s.w.Org.ID + "_" + name
+	}
+	return name
 }
 
 func (s *cloudTrailService) sortedARNs() []string {
@@ -88,8 +121,12 @@ func (s *cloudTrailService) deliver(_, to time.Time) {
 		if err != nil || len(body) > maxDeliveredRecord {
 			continue
 		}
-		stream := s.w.Account + "_CloudTrail_" + cr.region
 		for _, arn := range cr.trails {
+			t := s.trails[arn]
+			if t == nil {
+				continue // deleted since: its undelivered records went with it
+			}
+			stream := s.stream(t, cr.account, cr.region)
 			bs := perTrail[arn]
 			var b *batch
 			for _, x := range bs {

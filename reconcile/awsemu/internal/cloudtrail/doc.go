@@ -11,4 +11,9 @@
 //
 // A trail lives in its home region; a multi-region trail also shows, as a "shadow", in every
 // other region, where it can be read but not changed (InvalidHomeRegionException).
+//
+// An organization trail (IsOrganizationTrail) can be made only by the management account of an
+// organization with all features and CloudTrail's trusted access, by a caller with the
+// dependency permissions (trails.go, mayOrganize, with CloudTrail's errors); it delivers the
+// events of every member account too (delivery.go).
 package cloudtrail

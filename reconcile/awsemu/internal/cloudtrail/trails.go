@@ -100,8 +100,13 @@ func (s *cloudTrailService) apply(c *core.Call, t *trail, in *trailInput) error 
 	if in.EnableLogFileValidation != nil {
 		t.validation = *in.EnableLogFileValidation
 	}
-	if in.IsOrganizationTrail != nil && *in.IsOrganizationTrail {
-		return wire.Errorf("OrganizationsNotInUseException", "This account is not a member of an organization.")
+	if in.IsOrganizationTrail != nil {
+		if *in.IsOrganizationTrail {
+			if err := s.mayOrganize(c); err != nil {
+				return err
+			}
+		}
+		t.org = *in.IsOrganizationTrail
 	}
 	if in.KmsKeyID != nil {
 		switch {
@@ -389,4 +394,33 @@ func (s *cloudTrailService) stopLogging(c *core.Call) (any, error) {
 		t.logging, t.stopTime, s.stopping = false, c.Now, t.arn
 	}
 	return struct{}{}, nil
+}
+
+// mayOrganize is CloudTrail's check before a trail becomes an organization trail: the account
+// belongs to an organization with all features, it is the management account, CloudTrail's
+// trusted access is on, and the caller holds the permissions CloudTrail needs in AWS
+// Organizations and IAM. The messages are the API reference's descriptions of each error:
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html
+// A CloudTrail delegated administrator is not modelled: its organization trails belong to the
+// management account, whose resources the emulator does not hold when it is not that account.
+func (s *cloudTrailService) mayOrganize(c *core.Call) error {
+	org := s.w.Org
+	switch {
+	case !org.Has(s.w.Account):
+		return wire.Errorf("OrganizationsNotInUseException",
+			"This request was made from an account that is not a member of an organization. To make this request, sign in using the credentials of an account that belongs to an organization.")
+	case !org.AllFeatures:
+		return wire.Errorf("OrganizationNotInAllFeaturesModeException",
+			"Organizations is not configured to support all features. All features must be enabled in Organizations to support creating an organization trail.")
+	case org.Management != s.w.Account:
+		return wire.Errorf("NotOrganizationMasterAccountException",
+			"The account "+s.w.Account+" making the request to create or update an organization trail is not the management account for an organization in Organizations.")
+	case !org.TrustedAccess:
+		return wire.Errorf("CloudTrailAccessNotEnabledException",
+			"Trusted access has not been enabled between CloudTrail and Organizations.")
+	case org.Unprivileged[c.AccessKey]:
+		return wire.Errorf("InsufficientDependencyServiceAccessPermissionException",
+			"The IAM identity "+c.Principal.ARN+" that is used to create the organization trail lacks one or more required permissions for creating an organization resource in a required service.")
+	}
+	return nil
 }

@@ -33,7 +33,7 @@ func (w *World) audit(c *Call, apiErr *wire.APIError) {
 	ro := awsop.ReadOnly(c.Service, c.Op)
 	rec := map[string]any{
 		"eventVersion":       "1.11",
-		"userIdentity":       c.Principal.Identity(w.Account, c.Now),
+		"userIdentity":       c.Principal.Identity(c.Now),
 		"eventTime":          c.Now.UTC().Format("2006-01-02T15:04:05Z"),
 		"eventSource":        src,
 		"eventName":          c.Op,
@@ -47,7 +47,7 @@ func (w *World) audit(c *Call, apiErr *wire.APIError) {
 		"readOnly":           ro,
 		"eventType":          "AwsApiCall",
 		"managementEvent":    true,
-		"recipientAccountId": w.Account,
+		"recipientAccountId": c.Account(),
 		"eventCategory":      "Management",
 		"tlsDetails": map[string]any{
 			"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
@@ -61,7 +61,7 @@ func (w *World) audit(c *Call, apiErr *wire.APIError) {
 		rec["errorCode"] = apiErr.QueryCode()
 		rec["errorMessage"] = apiErr.Message
 	}
-	w.Bus.Audit(AuditRecord{Time: c.Now, Source: src, Name: c.Op, ReadOnly: ro, Management: true, Record: rec})
+	w.Bus.Audit(AuditRecord{Time: c.Now, Account: c.Account(), Source: src, Name: c.Op, ReadOnly: ro, Management: true, Record: rec})
 }
 
 // RequestParameters is the request as CloudTrail shows it: blobs (plaintext, ciphertext) are

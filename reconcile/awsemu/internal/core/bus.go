@@ -19,7 +19,9 @@ type Bus struct {
 // AuditRecord is one CloudTrail record, in CloudTrail's own JSON shape (Record), with the fields
 // a trail's event selectors decide on pulled out.
 type AuditRecord struct {
-	Time       time.Time
+	Time time.Time
+	// Account is the account the event happened in: the record's recipientAccountId.
+	Account    string
 	Source     string // e.g. kms.amazonaws.com
 	Name       string // e.g. Decrypt
 	ReadOnly   bool

@@ -29,6 +29,10 @@ type Call struct {
 	Wire *wire.Request
 }
 
+// Account is the account the call is made in: its principal's. Services that keep each
+// account's resources apart (World.PerAccount) build ARNs and scope lookups with it.
+func (c *Call) Account() string { return c.Principal.Account }
+
 // Decode fills a typed input struct from the request, for any protocol. A malformed member is
 // reported as the service's validation error.
 func (c *Call) Decode(out any) error {

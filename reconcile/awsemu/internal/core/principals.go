@@ -9,7 +9,10 @@ import (
 
 // Principal is who a request is made as, decided by the access key that signed it.
 type Principal struct {
-	Type        string // IAMUser or AssumedRole
+	Type string // IAMUser or AssumedRole
+	// Account is the account the principal belongs to: the emulator's own, or (for a role
+	// session of another account's role) a member account of its organization.
+	Account     string
 	ARN         string
 	PrincipalID string
 	AccessKey   string
@@ -23,19 +26,24 @@ type Principal struct {
 // AddUser makes requests signed with accessKey come from IAM user userName.
 func (w *World) AddUser(accessKey, userName string) {
 	w.principals[accessKey] = Principal{
-		Type: "IAMUser", ARN: "arn:aws:iam::" + w.Account + ":user/" + userName,
+		Type: "IAMUser", Account: w.Account, ARN: "arn:aws:iam::" + w.Account + ":user/" + userName,
 		PrincipalID: "AIDA" + fakeID(userName), AccessKey: accessKey, UserName: userName,
 	}
 }
 
 // AddRoleSession makes requests signed with accessKey come from a session of roleArn, as an ECS
 // task's role credentials do: userIdentity.arn is the assumed-role ARN and
-// userIdentity.sessionContext.sessionIssuer.arn is roleArn.
+// userIdentity.sessionContext.sessionIssuer.arn is roleArn. The session belongs to the role's
+// account, which roleArn names (the emulator's own when it names none).
 func (w *World) AddRoleSession(accessKey, roleArn, sessionName string) {
 	roleName := roleArn[strings.LastIndex(roleArn, "/")+1:]
+	acct := w.Account
+	if parts := strings.SplitN(roleArn, ":", 6); len(parts) == 6 && parts[4] != "" {
+		acct = parts[4]
+	}
 	id := "AROA" + fakeID(roleArn)
 	w.principals[accessKey] = Principal{
-		Type: "AssumedRole", ARN: "arn:aws:sts::" + w.Account + ":assumed-role/" + roleName + "/" + sessionName,
+		Type: "AssumedRole", Account: acct, ARN: "arn:aws:sts::" + acct + ":assumed-role/" + roleName + "/" + sessionName,
 		PrincipalID: id + ":" + sessionName, AccessKey: accessKey,
 		IssuerARN: roleArn, IssuerID: id, SessionName: sessionName, UserName: roleName,
 	}
@@ -47,7 +55,7 @@ func (w *World) PrincipalFor(accessKey string) Principal {
 		return p
 	}
 	return Principal{
-		Type: "IAMUser", ARN: "arn:aws:iam::" + w.Account + ":user/emulator-user",
+		Type: "IAMUser", Account: w.Account, ARN: "arn:aws:iam::" + w.Account + ":user/emulator-user",
 		PrincipalID: "AIDA" + fakeID("emulator-user"), AccessKey: accessKey, UserName: "emulator-user",
 	}
 }
@@ -59,7 +67,8 @@ func fakeID(s string) string {
 }
 
 // Identity is CloudTrail's userIdentity block for this principal.
-func (p Principal) Identity(acct string, now time.Time) map[string]any {
+func (p Principal) Identity(now time.Time) map[string]any {
+	acct := p.Account
 	id := map[string]any{
 		"type": p.Type, "principalId": p.PrincipalID, "arn": p.ARN,
 		"accountId": acct, "accessKeyId": p.AccessKey,

@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/wire"
@@ -21,7 +22,11 @@ type World struct {
 	Bus  Bus
 	// Buckets and Roles are the S3 buckets and IAM role ARNs that exist.
 	Buckets, Roles map[string]bool
-	principals     map[string]Principal
+	// Org is the organization the account belongs to; nil when it belongs to none.
+	Org        *Organization
+	principals map[string]Principal
+	// perAccount are the services that keep each account's resources apart (PerAccount).
+	perAccount map[string]bool
 
 	// ops maps a service id and an operation name to its handler.
 	ops map[string]map[string]OpFunc
@@ -34,8 +39,18 @@ func NewWorld(region, account string, start time.Time) *World {
 	return &World{
 		Region: region, Account: account, Now: start.UTC(),
 		Tags: NewTagStore(), Buckets: map[string]bool{}, Roles: map[string]bool{},
-		principals: map[string]Principal{}, ops: map[string]map[string]OpFunc{},
+		principals: map[string]Principal{}, ops: map[string]map[string]OpFunc{}, perAccount: map[string]bool{},
 	}
+}
+
+// perAccountServices lists the PerAccount services, sorted.
+func (w *World) perAccountServices() []string {
+	out := make([]string, 0, len(w.perAccount))
+	for s := range w.perAccount {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Register adds (or replaces) a service's operation handlers.
@@ -78,7 +93,9 @@ func (w *World) Advance(d time.Duration) {
 
 // Handle runs c's handler at the current emulated time, in the default region when the request
 // named none, as the principal its access key maps to, and turns the call into a CloudTrail
-// record (failed calls included).
+// record (failed calls included). A principal of another account may call only the services
+// that keep accounts apart (PerAccount); its calls to the others are refused, unrecorded, as
+// something the emulator does not model.
 func (w *World) Handle(c *Call) (any, *wire.APIError) {
 	c.Now = w.Now
 	if c.Region == "" {
@@ -90,6 +107,11 @@ func (w *World) Handle(c *Call) (any, *wire.APIError) {
 		apiErr *wire.APIError
 	)
 	f := w.ops[c.Service][c.Op]
+	if acct := c.Account(); acct != w.Account && f != nil && !w.perAccount[c.Service] {
+		return nil, &wire.APIError{Type: "UnknownOperationException", Message: fmt.Sprintf(
+			"the emulator holds the %s resources of account %s only: a principal of account %s can call only %s",
+			c.Service, w.Account, acct, strings.Join(w.perAccountServices(), ", "))}
+	}
 	switch {
 	case c.Service == "":
 		apiErr = &wire.APIError{Type: "UnknownOperationException", Message: "no service answers this request"}

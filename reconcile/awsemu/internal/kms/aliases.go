@@ -60,11 +60,11 @@ func (s *Service) createAlias(c *core.Call) (any, error) {
 	if apiErr := s.authorize(c, k.arn); apiErr != nil {
 		return nil, apiErr
 	}
-	arn := s.aliasARN(c.Region, in.AliasName)
+	arn := s.aliasARN(c.Account(), c.Region, in.AliasName)
 	if s.aliases[arn] != nil {
 		return nil, wire.Errorf("AlreadyExistsException", "An alias with the name "+arn+" already exists")
 	}
-	s.aliases[arn] = &kmsAlias{name: in.AliasName, arn: arn, region: c.Region, target: k.id, created: c.Now, updated: c.Now}
+	s.aliases[arn] = &kmsAlias{name: in.AliasName, arn: arn, account: c.Account(), region: c.Region, target: k.id, created: c.Now, updated: c.Now}
 	return struct{}{}, nil
 }
 
@@ -76,9 +76,9 @@ func (s *Service) updateAlias(c *core.Call) (any, error) {
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	a := s.aliases[s.aliasARN(c.Region, in.AliasName)]
+	a := s.aliases[s.aliasARN(c.Account(), c.Region, in.AliasName)]
 	if a == nil {
-		return nil, kmsNotFound("Alias " + s.aliasARN(c.Region, in.AliasName) + " is not found.")
+		return nil, kmsNotFound("Alias " + s.aliasARN(c.Account(), c.Region, in.AliasName) + " is not found.")
 	}
 	k, apiErr := s.aliasTarget(c, in.TargetKeyID)
 	if apiErr != nil {
@@ -99,7 +99,7 @@ func (s *Service) deleteAlias(c *core.Call) (any, error) {
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	arn := s.aliasARN(c.Region, in.AliasName)
+	arn := s.aliasARN(c.Account(), c.Region, in.AliasName)
 	if s.aliases[arn] == nil {
 		return nil, kmsNotFound("Alias " + arn + " is not found.")
 	}
@@ -144,7 +144,7 @@ func (s *Service) listAliases(c *core.Call) (any, error) {
 	}
 	var list []*kmsAlias
 	for _, a := range s.aliases {
-		if a.region == c.Region && (target == "" || a.target == target) {
+		if a.region == c.Region && a.account == c.Account() && (target == "" || a.target == target) {
 			list = append(list, a)
 		}
 	}

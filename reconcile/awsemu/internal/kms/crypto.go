@@ -146,7 +146,7 @@ func (s *Service) decrypt(c *core.Call) (any, error) {
 		return nil, kmsInvalidCiphertext()
 	}
 	blobKeyID := string(blob[1 : 1+kmsIDLen])
-	k := s.keys[s.keyARN(c.Region, blobKeyID)]
+	k := s.keys[s.keyARN(c.Account(), c.Region, blobKeyID)]
 	if in.KeyID != "" {
 		named, apiErr := s.resolveKey(c, in.KeyID)
 		if apiErr != nil {

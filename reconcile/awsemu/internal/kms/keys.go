@@ -52,7 +52,7 @@ var kmsSpecUsages = map[string][]string{
 
 func (s *Service) metadata(k *kmsKey) kmsKeyMetadata {
 	m := kmsKeyMetadata{
-		AWSAccountID: s.w.Account, KeyID: k.id, Arn: k.arn, CreationDate: k.created, Enabled: k.state == "Enabled",
+		AWSAccountID: k.account, KeyID: k.id, Arn: k.arn, CreationDate: k.created, Enabled: k.state == "Enabled",
 		Description: k.description, KeyUsage: k.usage, KeyState: k.state, Origin: "AWS_KMS", KeyManager: "CUSTOMER",
 		CustomerMasterKeySpec: k.spec, KeySpec: k.spec, MultiRegion: k.multiRegion,
 	}
@@ -151,7 +151,7 @@ func (s *Service) createKey(c *core.Call) (any, error) {
 	material := make([]byte, 32)
 	_, _ = rand.Read(material)
 	s.seq++
-	k := &kmsKey{id: id, arn: s.keyARN(c.Region, id), region: c.Region, seq: s.seq, material: material,
+	k := &kmsKey{id: id, arn: s.keyARN(c.Account(), c.Region, id), account: c.Account(), region: c.Region, seq: s.seq, material: material,
 		materialID: kmsMaterialID(material), description: in.Description, usage: usage, spec: spec,
 		state: "Enabled", multiRegion: in.MultiRegion, created: c.Now}
 	s.keys[k.arn] = k
@@ -318,7 +318,7 @@ func (s *Service) listKeys(c *core.Call) (any, error) {
 	}
 	var keys []*kmsKey
 	for _, k := range s.keys {
-		if k.region == c.Region {
+		if k.region == c.Region && k.account == c.Account() {
 			keys = append(keys, k)
 		}
 	}

@@ -25,22 +25,22 @@ type Service struct {
 }
 
 type kmsKey struct {
-	id, arn, region string
-	seq             int64
-	material        []byte // 32 random bytes: the AES-256 key
-	materialID      string
-	description     string
-	usage, spec     string
-	state           string // Enabled, Disabled, PendingDeletion
-	multiRegion     bool
-	created         time.Time
-	deletion        time.Time
-	pendingDays     int
+	id, arn, account, region string
+	seq                      int64
+	material                 []byte // 32 random bytes: the AES-256 key
+	materialID               string
+	description              string
+	usage, spec              string
+	state                    string // Enabled, Disabled, PendingDeletion
+	multiRegion              bool
+	created                  time.Time
+	deletion                 time.Time
+	pendingDays              int
 }
 
 type kmsAlias struct {
-	name, arn, region, target string
-	created, updated          time.Time
+	name, arn, account, region, target string
+	created, updated                   time.Time
 }
 
 // Register adds KMS to w and returns it, for the key-policy modelling (Deny, Allow).
@@ -67,6 +67,7 @@ func Register(w *core.World) *Service {
 		"GenerateDataKeyWithoutPlaintext": s.generateDataKeyWithoutPlaintext,
 	})
 	w.OnTick(s.deleteDue)
+	w.PerAccount("kms")
 	return s
 }
 
@@ -108,12 +109,14 @@ func kmsNotFound(msg string) *wire.APIError { return wire.Errorf("NotFoundExcept
 
 func kmsValidation(msg string) *wire.APIError { return wire.Errorf("ValidationException", msg) }
 
-func (s *Service) keyARN(region, id string) string {
-	return "arn:aws:kms:" + region + ":" + s.w.Account + ":key/" + id
+// Keys and aliases belong to the account of the principal that made them: KMS keeps accounts
+// apart (core.World.PerAccount), so a member account's principal works with its own keys.
+func (s *Service) keyARN(acct, region, id string) string {
+	return "arn:aws:kms:" + region + ":" + acct + ":key/" + id
 }
 
-func (s *Service) aliasARN(region, name string) string {
-	return "arn:aws:kms:" + region + ":" + s.w.Account + ":" + name
+func (s *Service) aliasARN(acct, region, name string) string {
+	return "arn:aws:kms:" + region + ":" + acct + ":" + name
 }
 
 // resolveKey finds a key by id, key ARN, alias name or alias ARN in the caller's region, with
@@ -132,24 +135,24 @@ func (s *Service) resolveKey(c *core.Call, ref string) (*kmsKey, *wire.APIError)
 			!(strings.HasPrefix(parts[5], "key/") || strings.HasPrefix(parts[5], "alias/")) {
 			return nil, wire.Errorf("InvalidArnException", "Invalid arn "+ref)
 		}
-		if parts[3] != c.Region || parts[4] != s.w.Account {
+		if parts[3] != c.Region || parts[4] != c.Account() {
 			return nil, kmsNotFound("Key '" + ref + "' does not exist")
 		}
 		region, name = parts[3], strings.TrimPrefix(parts[5], "key/")
 	}
 	if strings.HasPrefix(name, "alias/") {
-		a := s.aliases[s.aliasARN(region, name)]
+		a := s.aliases[s.aliasARN(c.Account(), region, name)]
 		if a == nil {
-			return nil, kmsNotFound("Alias " + s.aliasARN(region, name) + " is not found.")
+			return nil, kmsNotFound("Alias " + s.aliasARN(c.Account(), region, name) + " is not found.")
 		}
-		return s.keys[s.keyARN(region, a.target)], nil
+		return s.keys[s.keyARN(c.Account(), region, a.target)], nil
 	}
 	if !kmsIsUUID(name) {
 		return nil, kmsNotFound("Invalid keyId '" + name + "'")
 	}
-	k := s.keys[s.keyARN(region, name)]
+	k := s.keys[s.keyARN(c.Account(), region, name)]
 	if k == nil {
-		return nil, kmsNotFound("Key '" + s.keyARN(region, name) + "' does not exist")
+		return nil, kmsNotFound("Key '" + s.keyARN(c.Account(), region, name) + "' does not exist")
 	}
 	return k, nil
 }
@@ -190,7 +193,7 @@ func (s *Service) recordKey(c *core.Call, k *kmsKey, params map[string]any) {
 	if c.Audit == nil {
 		c.Audit = map[string]any{}
 	}
-	c.Audit["resources"] = []any{map[string]any{"accountId": s.w.Account, "type": "AWS::KMS::Key", "ARN": k.arn}}
+	c.Audit["resources"] = []any{map[string]any{"accountId": k.account, "type": "AWS::KMS::Key", "ARN": k.arn}}
 	if params != nil {
 		rp, _ := core.RequestParameters(c.In).(map[string]any)
 		if rp == nil {
@@ -218,7 +221,7 @@ func (s *Service) deleteDue(_, to time.Time) {
 		delete(s.keys, arn)
 		s.w.Tags.Drop(arn)
 		for aarn, a := range s.aliases {
-			if a.region == k.region && a.target == k.id {
+			if a.region == k.region && a.account == k.account && a.target == k.id {
 				delete(s.aliases, aarn)
 			}
 		}

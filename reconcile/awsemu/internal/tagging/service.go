@@ -66,12 +66,11 @@ func ResourceType(arn string) (service, typ string) {
 	return service, res
 }
 
-func taggingRegion(arn string) string {
+// ownRegion tells whether arn is a resource of the emulator's account in region: the tagging API
+// answers for the caller's account only, and member accounts' KMS keys share the tag store.
+func (t *taggingService) ownRegion(arn, region string) bool {
 	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 {
-		return ""
-	}
-	return parts[3]
+	return len(parts) == 6 && parts[3] == region && parts[4] == t.w.Account
 }
 
 // taggingCursor encodes the last ARN returned; the next page starts after it.
@@ -126,7 +125,7 @@ func (t *taggingService) getResources(c *core.Call) (any, error) {
 	}
 	var matched []taggingMapping
 	for _, arn := range t.w.Tags.ARNs() {
-		if taggingRegion(arn) != c.Region || (len(wanted) > 0 && !wanted[arn]) || (after != "" && arn <= after) {
+		if !t.ownRegion(arn, c.Region) || (len(wanted) > 0 && !wanted[arn]) || (after != "" && arn <= after) {
 			continue
 		}
 		if !taggingTypeMatches(arn, in.ResourceTypeFilters) {
@@ -231,7 +230,7 @@ func taggingTypeMatches(arn string, filters []string) bool {
 func (t *taggingService) regionTagValues(region, key string) []string {
 	seen := map[string]bool{}
 	for _, arn := range t.w.Tags.ARNs() {
-		if taggingRegion(arn) != region {
+		if !t.ownRegion(arn, region) {
 			continue
 		}
 		for k, v := range t.w.Tags.Get(arn) {
