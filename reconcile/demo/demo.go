@@ -180,15 +180,16 @@ func (s *story) failingCalls(ctx context.Context) error {
 	return nil
 }
 
-// alarm: a minute passes on the emulated clock; the alarm fires and the email arrives.
+// alarm: six minutes pass on the emulated clock — CloudTrail delivers within about five — the
+// alarm fires and the email arrives.
 func (s *story) alarm(ctx context.Context) error {
-	s.p.step("A minute passes (emulated)")
+	s.p.step("Six minutes pass (emulated): CloudTrail delivers a call's record within about five")
 	alarm := s.m.Spec.Alarms[0]
 	before, err := s.lab.alarmState(ctx, alarm.Name)
 	if err != nil {
 		return err
 	}
-	s.lab.emu.Advance(time.Minute + 10*time.Second)
+	s.lab.emu.Advance(awsemu.DefaultTrailDeliveryDelay + time.Minute + 10*time.Second)
 	after, err := s.lab.alarmState(ctx, alarm.Name)
 	if err != nil {
 		return err

@@ -21,7 +21,13 @@ type World struct {
 	Bus  Bus
 	// Buckets and Roles are the S3 buckets and IAM role ARNs that exist.
 	Buckets, Roles map[string]bool
-	principals     map[string]Principal
+	// LogsDenied are roles (ARNs) whose permissions policy does not let them write to CloudWatch
+	// Logs: CloudTrail can assume them, but logs:CreateLogStream and logs:PutLogEvents fail.
+	LogsDenied map[string]bool
+	// TrailDeliveryDelay is how long CloudTrail takes from an API call to delivering its record
+	// (to S3 and to CloudWatch Logs).
+	TrailDeliveryDelay time.Duration
+	principals         map[string]Principal
 
 	// ops maps a service id and an operation name to its handler.
 	ops map[string]map[string]OpFunc
@@ -33,7 +39,7 @@ type World struct {
 func NewWorld(region, account string, start time.Time) *World {
 	return &World{
 		Region: region, Account: account, Now: start.UTC(),
-		Tags: NewTagStore(), Buckets: map[string]bool{}, Roles: map[string]bool{},
+		Tags: NewTagStore(), Buckets: map[string]bool{}, Roles: map[string]bool{}, LogsDenied: map[string]bool{},
 		principals: map[string]Principal{}, ops: map[string]map[string]OpFunc{},
 	}
 }
