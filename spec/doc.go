@@ -32,6 +32,12 @@
 // Alarm.Pattern is the filter pattern sent to AWS: filterPattern verbatim (CIS strings must stay
 // byte-identical), or the match shorthand compiled to one canonical JSON pattern.
 //
+// spec.heartbeat is the dead man's switch (heartbeat.go): HeartbeatName, HeartbeatPattern (the
+// filter counting exactly kmswatch's successful kms:ListAliases, every session of its role),
+// HeartbeatEvent (a synthetic CloudTrail record of one heartbeat) and HeartbeatCounters (the
+// Monitor's alarms that would count it, which validation warns about) are shared with the reconcile
+// engine, so that the two agree on what a heartbeat is.
+//
 // ReadEvents, ReadEventFiles and Matcher back `kmswatch test`: which alarms' metric filters match
 // which CloudTrail records, decided as CloudWatch Logs would.
 //

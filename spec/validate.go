@@ -55,6 +55,9 @@ func validateFile(monitors []Monitor, docs []int, file string) (ErrorList, []Pro
 		for j, a := range m.Spec.Alarms {
 			claimOnce(fmt.Sprintf("spec.alarms[%d].name", j), "alarm", a.Name)
 		}
+		if m.Spec.Heartbeat != nil && m.Metadata.Name != "" {
+			claimOnce("spec.heartbeat", "alarm", m.HeartbeatName())
+		}
 		errs = append(errs, p.errs...)
 		warnings = append(warnings, p.warnings...)
 	}
@@ -107,6 +110,7 @@ func validateMonitor(p *problems, m *Monitor) {
 			filterNames[a.FilterName] = i
 		}
 	}
+	validateHeartbeat(p, m, topics)
 }
 
 func validatePolicy(p *problems, path string, o Ownership) {
@@ -159,6 +163,14 @@ func validateLogGroup(p *problems, g *LogGroup) {
 	}
 	if g.RetentionInDays != 0 && !contains(retentionDays, g.RetentionInDays) {
 		p.errorf(path+".retentionInDays", strconv.Itoa(g.RetentionInDays), "must be one of CloudWatch Logs' values %s (or leave it out: never expire)", intList(retentionDays))
+	}
+	switch stale := g.StaleAfter.Duration; {
+	case stale < time.Minute:
+		p.errorf(path+".staleAfter", FormatDuration(stale), "must be at least 1m")
+	case stale > 24*time.Hour:
+		p.errorf(path+".staleAfter", FormatDuration(stale), "must be at most 24h")
+	case stale < cloudTrailMaxDelay:
+		p.warnf(path+".staleAfter", FormatDuration(stale), "CloudTrail can take up to 15 minutes to deliver an event: a shorter staleAfter may warn about a healthy log group")
 	}
 	validatePolicy(p, path, g.Ownership)
 }
