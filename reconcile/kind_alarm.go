@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -26,25 +27,7 @@ import (
 type alarmKind struct{}
 
 func (alarmKind) desire(s *State, m spec.Monitor, env Env) {
-	topics := map[string]string{}
-	for _, t := range m.Spec.Topics {
-		topics[t.Name] = env.topicARN(t.Name)
-	}
-	resolve := func(actions []string) []string {
-		var out []string
-		for _, a := range actions {
-			switch arn, ok := topics[a]; {
-			case ok:
-				out = append(out, arn)
-			case strings.HasPrefix(a, "arn:"):
-				out = append(out, a)
-			default: // a name the file does not declare: validation rejects it; be total anyway
-				out = append(out, env.topicARN(a))
-			}
-		}
-		slices.Sort(out)
-		return out
-	}
+	resolve := actionResolver(m, env)
 	lg := m.Spec.LogGroup.Name
 	for _, a := range m.Spec.Alarms {
 		tags := ownerTags(m.Metadata.Name, a.Ownership)
@@ -67,7 +50,34 @@ func (alarmKind) desire(s *State, m spec.Monitor, env Env) {
 			},
 		})
 	}
+	if m.Spec.Heartbeat != nil {
+		s.Alarms = append(s.Alarms, heartbeatAlarm(m, env, resolve))
+	}
 	slices.SortFunc(s.Alarms, func(a, b Alarm) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// actionResolver turns alarm actions as the spec writes them (topic names of the file, or topic
+// ARNs) into sorted topic ARNs.
+func actionResolver(m spec.Monitor, env Env) func(actions []string) []string {
+	topics := map[string]string{}
+	for _, t := range m.Spec.Topics {
+		topics[t.Name] = env.topicARN(t.Name)
+	}
+	return func(actions []string) []string {
+		var out []string
+		for _, a := range actions {
+			switch arn, ok := topics[a]; {
+			case ok:
+				out = append(out, arn)
+			case strings.HasPrefix(a, "arn:"):
+				out = append(out, a)
+			default: // a name the file does not declare: validation rejects it; be total anyway
+				out = append(out, env.topicARN(a))
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
 }
 
 // observe reads the alarms of every Monitor at once, 100 names a DescribeAlarms call (ten Monitors
@@ -186,6 +196,7 @@ func alarmFromAWS(ma cwtypes.MetricAlarm) Alarm {
 		OKActions:               slices.Sorted(slices.Values(ma.OKActions)),
 		InsufficientDataActions: slices.Sorted(slices.Values(ma.InsufficientDataActions)),
 		ActionsEnabled:          ma.ActionsEnabled == nil || *ma.ActionsEnabled,
+		State:                   string(ma.StateValue),
 	}
 	if a.Statistic == "" && ma.ExtendedStatistic != nil {
 		a.Statistic = *ma.ExtendedStatistic
@@ -250,6 +261,9 @@ func logGroupFilters(ctx context.Context, o *observer, logGroup string) ([]Metri
 
 func filterFromAWS(logGroup string, f ltypes.MetricFilter) MetricFilter {
 	mf := MetricFilter{LogGroup: logGroup, Name: aws.ToString(f.FilterName), Pattern: aws.ToString(f.FilterPattern)}
+	if f.CreationTime != nil {
+		mf.Created = time.UnixMilli(*f.CreationTime).UTC()
+	}
 	if len(f.MetricTransformations) == 0 {
 		return mf
 	}
@@ -355,6 +369,9 @@ func (alarmKind) plan(p *planner, want *State, got *Actual) (upserts, deletes []
 	for i := range want.Alarms {
 		wa := &want.Alarms[i]
 		alarm, filter := planAlarm(p, wa, gotAlarms[wa.Name], gotFilters[wa.Filter.ref()], ownLogGroup)
+		if wa.Heartbeat && alarm.Action == ActionCreate && !got.HeartbeatArmed && wa.Filter.LogGroup == ownLogGroup {
+			alarm = awaitHeartbeat(alarm)
+		}
 		upserts = append(upserts, alarm)
 		filterSteps = append(filterSteps, filter)
 	}
