@@ -137,3 +137,11 @@ func (c *Controller) resolveCaller(ctx context.Context, monitors []spec.Monitor)
 	}
 	return nil
 }
+
+// Caller is kmswatch's own principal as STS named it: the principal the heartbeat's filter
+// matches; "" until a pass with a heartbeat asked.
+func (c *Controller) Caller() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.env.Caller
+}

@@ -58,6 +58,7 @@ func allScenarios() []scenario {
 	out = append(out, convergeScenarios()...)
 	out = append(out, driftScenarios()...)
 	out = append(out, ownershipScenarios()...)
+	out = append(out, heartbeatScenarios()...)
 	return out
 }
 

@@ -171,12 +171,13 @@ func feeders(in Input) []TrailStatus {
 	return out
 }
 
-// lastEvent is the newest sign of an event reaching the log group: a feeding trail's latest
-// delivery to CloudWatch Logs, or the newest IncomingLogEvents datapoint.
+// lastEvent is the newest sign of an event reaching the log group: the latest delivery to
+// CloudWatch Logs of a trail set to deliver to it (logging now or not), or the newest
+// IncomingLogEvents datapoint.
 func lastEvent(in Input) time.Time {
 	last := in.LastEvent
-	for _, t := range feeders(in) {
-		if t.CloudWatchLogsTime.After(last) {
+	for _, t := range in.Trails {
+		if t.Group == in.LogGroup && t.CloudWatchLogsTime.After(last) {
 			last = t.CloudWatchLogsTime
 		}
 	}
