@@ -50,11 +50,11 @@ func hbSpecText(trail string) string {
 kind: Monitor
 metadata: {name: lab}
 spec:
-`+trail+`  logGroup: {name: lab-logs, retentionInDays: 7}
-  topics: [{name: lab-alerts, subscriptions: [{protocol: sqs, endpoint: "`+hbQueue+`"}]}]
+` + trail + `  logGroup: {name: lab-logs, retentionInDays: 7}
+  topics: [{name: lab-alerts, subscriptions: [{protocol: sqs, endpoint: "` + hbQueue + `"}]}]
   alarms:
     - name: lab-errors
-      match: {eventSource: kms.amazonaws.com, errorsOnly: true, principalArn: "`+hbTaskRole+`"}
+      match: {eventSource: kms.amazonaws.com, errorsOnly: true, principalArn: "` + hbTaskRole + `"}
       metric: {namespace: Lab/KMS, name: Errors}
       period: 60s
       threshold: 1
