@@ -76,11 +76,13 @@ func awaitHeartbeat(s Step) Step {
 	return Step{Change: c}
 }
 
-// Heartbeat is one heartbeat call: made in Region at At, failed with Err.
+// Heartbeat is one heartbeat call: made in Region, for the Monitors of the file that live there,
+// at At; failed with Err.
 type Heartbeat struct {
-	Region string
-	At     time.Time
-	Err    error
+	Region   string
+	Monitors []string
+	At       time.Time
+	Err      error
 }
 
 // Heartbeat makes kmswatch's heartbeat: one kms:ListAliases (Limit 1) in each region holding a
@@ -92,6 +94,7 @@ func (c *Controller) Heartbeat(ctx context.Context, monitors []spec.Monitor) ([]
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var regions []string
+	served := map[string][]string{}
 	for _, m := range monitors {
 		if m.Spec.Heartbeat == nil {
 			continue
@@ -103,11 +106,12 @@ func (c *Controller) Heartbeat(ctx context.Context, monitors []spec.Monitor) ([]
 		if !slices.Contains(regions, name) {
 			regions = append(regions, name)
 		}
+		served[name] = append(served[name], m.Metadata.Name)
 	}
 	var out []Heartbeat
 	var errs []error
 	for _, name := range regions {
-		hb := Heartbeat{Region: name, At: c.now()}
+		hb := Heartbeat{Region: name, Monitors: served[name], At: c.now()}
 		r, err := c.region(name)
 		if err == nil {
 			_, err = r.clients.KMS.ListAliases(ctx, &kms.ListAliasesInput{Limit: aws.Int32(1)})
