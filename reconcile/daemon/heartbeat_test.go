@@ -153,7 +153,7 @@ func TestStatusAndMetricsShowThePipeline(t *testing.T) {
 	last := time.Now().Add(-3 * time.Minute)
 	acct := &beatingAccount{fakeAccount: newFakeAccount(), report: pipeline.Report{Monitor: "hb", Status: pipeline.StatusBroken, LastEvent: &last,
 		Heartbeat: &pipeline.Heartbeat{Alarm: "hb-heartbeat", State: "ALARM"},
-		Problems: []pipeline.Problem{{ID: "Trail/t", Field: "LatestCloudWatchLogsDeliveryError", Error: "AccessDeniedException: verbatim", Fix: "fix the role", Broken: true}}}}
+		Problems:  []pipeline.Problem{{ID: "Trail/t", Field: "LatestCloudWatchLogsDeliveryError", Error: "AccessDeniedException: verbatim", Fix: "fix the role", Broken: true}}}}
 	h := startDaemonOn(t, acct.fakeAccount, heartbeatSpec, func(o *Options) { o.Reconciler = acct })
 	eventually(t, 5*time.Second, "a pass and a heartbeat", func() bool { return acct.count() >= 1 && h.d.Status().Ready })
 	srv := httptest.NewServer(h.d.Handler())
