@@ -135,6 +135,7 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 		res.Changes = append(res.Changes, chs...)
 	}
 	slices.SortStableFunc(res.Pipelines, func(a, b pipeline.Report) int { return f.index[a.Monitor] - f.index[b.Monitor] })
+	armedNow(res)
 	res.Changes = append(res.Changes, pruned...)
 	return res, errors.Join(errs...)
 }

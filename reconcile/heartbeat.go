@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 	"github.com/kmswatch/kmswatch/spec"
 )
 
@@ -148,4 +149,20 @@ func (c *Controller) Caller() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.env.Caller
+}
+
+// armedNow updates the pipelines whose switch this pass created: the judgement was made before,
+// when it was not armed; a new alarm is INSUFFICIENT_DATA until CloudWatch first evaluates it.
+func armedNow(res *Result) {
+	for i := range res.Pipelines {
+		hb := res.Pipelines[i].Heartbeat
+		if hb == nil || hb.State != pipeline.HeartbeatNotArmed {
+			continue
+		}
+		for _, c := range res.Changes {
+			if c.Monitor == res.Pipelines[i].Monitor && c.ID == alarmRef(hb.Alarm).String() && c.Action == ActionCreate && c.Applied && c.Err == nil {
+				hb.State = "INSUFFICIENT_DATA"
+			}
+		}
+	}
 }
