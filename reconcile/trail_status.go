@@ -2,15 +2,12 @@ package reconcile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/smithy-go"
 
 	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 )
@@ -43,24 +40,12 @@ func (o *observer) trailStatus(ctx context.Context, def *ctypes.Trail, st *cloud
 	return s, nil
 }
 
-// keyInfo reads a KMS key's state once per pass. A key that cannot be read (access denied, a
-// key of another account) is reported as unknown, not as a failed pass: the trail may well be
-// fine.
+// keyInfo reads a KMS key's state once per pass.
 func (o *observer) keyInfo(ctx context.Context, key string) pipeline.KeyInfo {
 	if k, ok := o.keyOf[key]; ok {
 		return k
 	}
-	var info pipeline.KeyInfo
-	out, err := o.r.clients.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(key)})
-	var ae smithy.APIError
-	switch {
-	case err == nil && out.KeyMetadata != nil:
-		info.State = string(out.KeyMetadata.KeyState)
-	case errors.As(err, &ae) && ae.ErrorCode() == "NotFoundException":
-		info.State = "missing"
-	case err != nil:
-		info.Err = err.Error()
-	}
+	info := pipeline.DescribeKeyState(ctx, o.r.clients.KMS, key)
 	o.keyOf[key] = info
 	return info
 }

@@ -1,5 +1,7 @@
-// Package pipeline judges whether a Monitor's chain delivers, from what a pass observed: it is
-// pure, with no AWS calls, so that its rules are table-tested.
+// Package pipeline judges whether a Monitor's chain delivers, from what a pass observed. Its rules
+// (Evaluate, TrailStatus.CurrentErrors, Armed, NeedsEvents) are pure and table-tested; read.go
+// holds the two reads only this judgement needs, behind narrow interfaces: Judge's one
+// GetMetricData call per region, made only when a Monitor needs it, and DescribeKeyState.
 //
 // A chain whose every resource is in sync can still deliver nothing. Evaluate turns one
 // Monitor's observations into a Report:

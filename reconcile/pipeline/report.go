@@ -39,13 +39,16 @@ type Input struct {
 
 // HeartbeatInput is what a pass observed of the Monitor's dead man's switch.
 type HeartbeatInput struct {
-	Alarm       string // its name
-	AlarmAfter  time.Duration
-	AlarmExists bool
-	AlarmState  string // OK, ALARM, INSUFFICIENT_DATA, when it exists
+	Alarm                 string // its name
+	Namespace, MetricName string // its metric
+	AlarmAfter            time.Duration
+	AlarmExists           bool
+	AlarmState            string // OK, ALARM, INSUFFICIENT_DATA, when it exists
 	// LastArrived is the newest heartbeat datapoint when the metric was read (zero: none).
 	LastArrived time.Time
-	// FilterCreated is when the heartbeat's metric filter was created (zero: unknown or absent).
+	// FilterExists says the heartbeat's metric filter exists; FilterCreated is when AWS created it
+	// (zero: unknown).
+	FilterExists  bool
 	FilterCreated time.Time
 }
 
@@ -258,8 +261,8 @@ func (in Input) NeedsEvents(now time.Time) bool {
 // NeedsMetric reports whether the heartbeat's metric must be read to tell whether the switch is
 // armed: its alarm does not exist yet, its filter does, and the filter is not known to be older
 // than alarmAfter (which arms it without a read).
-func (h HeartbeatInput) NeedsMetric(now time.Time, filterExists bool) bool {
-	if h.AlarmExists || !filterExists {
+func (h HeartbeatInput) NeedsMetric(now time.Time) bool {
+	if h.AlarmExists || !h.FilterExists {
 		return false
 	}
 	return h.FilterCreated.IsZero() || now.Sub(h.FilterCreated) < h.AlarmAfter
