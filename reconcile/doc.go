@@ -70,4 +70,14 @@
 //     they were (trail_selectors.go says how, and why ReadWriteType is never widened on a selector
 //     that holds data resources).
 //   - Trails are addressed by name, never by ARN: moto (5.2.x) fails Start/StopLogging given an ARN.
+//   - Pipelines. A pass also judges whether each Monitor's chain delivers (reconcile/pipeline):
+//     GetTrailStatus's delivery errors of its trail and of the trails feeding its log group, the
+//     state of a trail's KMS key, the log group's freshness, the heartbeat's switch. The reports
+//     are Result.Pipelines; a broken one makes Result.Failed (exit 1), and its problems are
+//     Warnings. They cost GetTrailStatus per feeding trail, kms:DescribeKey per trail key, and one
+//     GetMetricData per region only while a Monitor needs it (pipeline.Judge).
+//   - The heartbeat (heartbeat.go). spec.heartbeat adds the switch — a metric filter and an alarm
+//     <name>-heartbeat, an alarm-kind item like any other, matching Env.Caller's heartbeats — whose
+//     alarm is created only once armed. Controller.Heartbeat makes the call; the caller (the
+//     daemon, --once) decides when.
 package reconcile
