@@ -68,6 +68,12 @@ func heartbeatSpec(m spec.Monitor) *HeartbeatSpec {
 		Every: h.Every.Duration, AlarmAfter: h.AlarmAfter.Duration}
 }
 
+// unarmedSwitchFilter reports whether f is the heartbeat's filter of a switch the Monitor no longer
+// wants and never armed: no alarm records it, and it is owned through the Monitor's own log group.
+func unarmedSwitchFilter(want *State, f MetricFilter, ownLogGroup string) bool {
+	return want.Pipeline.Heartbeat == nil && ownLogGroup != "" && f.LogGroup == ownLogGroup && f.Name == spec.HeartbeatNameOf(want.Monitor)
+}
+
 // awaitHeartbeat turns the switch's create into a line that waits for it to be armed.
 func awaitHeartbeat(s Step) Step {
 	c := s.Change

@@ -377,7 +377,7 @@ func (alarmKind) plan(p *planner, want *State, got *Actual) (upserts, deletes []
 	}
 	// Every alarm before any filter: a filter is never created before its alarm records it.
 	upserts = append(upserts, filterSteps...)
-	return upserts, pruneAlarms(p, want, got)
+	return upserts, pruneAlarms(p, want, got, ownLogGroup)
 }
 
 // planAlarm plans one alarm and its filter. Either one in conflict makes both a conflict: they are
@@ -438,8 +438,9 @@ func planAlarm(p *planner, wa *Alarm, ga *Alarm, gf *MetricFilter, ownLogGroup s
 }
 
 // pruneAlarms plans what the Monitor owns and no longer declares, filters before their alarms:
-// a filter is pruned only when an alarm of the Monitor records it.
-func pruneAlarms(p *planner, want *State, got *Actual) []Step {
+// a filter is pruned only when an alarm of the Monitor records it — or, for the heartbeat's filter
+// whose switch was never armed, when it is in the Monitor's own log group (ownLogGroup).
+func pruneAlarms(p *planner, want *State, got *Actual, ownLogGroup string) []Step {
 	wantAlarms, wantFilters := map[string]bool{}, map[Ref]bool{}
 	for _, a := range want.Alarms {
 		wantAlarms[a.Name], wantFilters[a.Filter.ref()] = true, true
@@ -452,7 +453,7 @@ func pruneAlarms(p *planner, want *State, got *Actual) []Step {
 	}
 	var deletes []Step
 	for _, f := range got.Filters {
-		if !wantFilters[f.ref()] && recorded[f.ref()] {
+		if !wantFilters[f.ref()] && (recorded[f.ref()] || unarmedSwitchFilter(want, f, ownLogGroup)) {
 			c := newChange(f.ref(), p.monitor)
 			c.Action = ActionDelete
 			deletes = append(deletes, Step{Change: c, apply: func(ctx context.Context, r *region) error {

@@ -30,6 +30,7 @@ func heartbeatScenarios() []scenario {
 	return []scenario{
 		{"heartbeat: the switch waits for the first heartbeat, then takes the documented shape", scenarioHeartbeat},
 		{"pipeline: a disabled trail key breaks it", scenarioDisabledTrailKey},
+		{"heartbeat: removing it deletes the switch", scenarioHeartbeatRemoved},
 	}
 }
 
@@ -77,6 +78,14 @@ func scenarioHeartbeat(t *testing.T, a *account) {
 	armed.wantAction(idHBAlarm, reconcile.ActionCreate)
 	a.pass(c, ms, false).wantNoop()
 	checkHeartbeatAlarm(t, a)
+
+	// Removing spec.heartbeat deletes the armed switch, filter first.
+	without := loadText(t, baseMonitor)
+	removed := a.pass(c, without, false).wantOutcome(reconcile.OutcomeInSync)
+	removed.wantAction(idHBFilter, reconcile.ActionDelete)
+	removed.wantAction(idHBAlarm, reconcile.ActionDelete)
+	a.pass(c, without, false).wantNoop()
+	a.wantNothingOrphaned(without)
 }
 
 // checkHeartbeatFilter reads the heartbeat's filter back.
@@ -152,4 +161,20 @@ func scenarioDisabledTrailKey(t *testing.T, a *account) {
 		t.Fatal(err)
 	}
 	a.pass(c, ms, false).wantNoop()
+}
+
+// scenarioHeartbeatRemoved: removing spec.heartbeat deletes the switch — its filter even when its
+// alarm was never created (the switch never armed), then its alarm and filter once armed.
+func scenarioHeartbeatRemoved(t *testing.T, a *account) {
+	with, without := loadText(t, heartbeatMonitor), loadText(t, baseMonitor)
+	a.seed(with)
+	c := a.controller(reconcile.Options{})
+	a.pass(c, with, false).wantOutcome(reconcile.OutcomeInSync).wantAction(idHBFilter, reconcile.ActionCreate)
+	removed := a.pass(c, without, false).wantOutcome(reconcile.OutcomeInSync)
+	removed.wantAction(idHBFilter, reconcile.ActionDelete)
+	if ch := findLine(removed.res, idHBAlarm); ch != nil {
+		t.Errorf("the never-armed switch's alarm has a line: %+v", ch)
+	}
+	a.pass(c, without, false).wantNoop()
+	a.wantNothingOrphaned(without)
 }

@@ -34,7 +34,10 @@ const (
 )
 
 // HeartbeatName is the name of the heartbeat's metric filter and alarm: <metadata.name>-heartbeat.
-func (m *Monitor) HeartbeatName() string { return m.Metadata.Name + heartbeatSuffix }
+func (m *Monitor) HeartbeatName() string { return HeartbeatNameOf(m.Metadata.Name) }
+
+// HeartbeatNameOf is HeartbeatName for a Monitor named monitor.
+func HeartbeatNameOf(monitor string) string { return monitor + heartbeatSuffix }
 
 // EvaluationPeriods is the switch alarm's evaluationPeriods (and datapointsToAlarm): AlarmAfter
 // in HeartbeatPeriods, so that it goes to ALARM only when every one of them lacks a heartbeat.
