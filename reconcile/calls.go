@@ -56,6 +56,8 @@ func serviceName(id string) string {
 		return "tag"
 	case "STS":
 		return "sts"
+	case "KMS":
+		return "kms"
 	}
 	return strings.ToLower(strings.ReplaceAll(id, " ", ""))
 }

@@ -2,8 +2,11 @@ package reconcile
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 )
 
 // Action is what a pass did, or under a dry run would do, to one resource. The set is closed.
@@ -193,6 +196,9 @@ type Result struct {
 	Warnings []Warning
 	// Contests are the Monitors whose resources another kmswatch writes with another spec.
 	Contests []Contest
+	// Pipelines judge, per Monitor of the file that could be observed (in file order), whether
+	// its chain delivers.
+	Pipelines []pipeline.Report
 	// Calls counts the AWS API calls the pass made, keyed "service:Operation".
 	Calls map[string]int
 	// CallsByRegion splits Calls by the region the calls went to; a region without calls is absent.
@@ -214,7 +220,8 @@ func (r *Result) Pending() bool {
 	return false
 }
 
-// Failed reports whether any resource could not converge: a failed write or a conflict.
+// Failed reports whether any resource could not converge — a failed write or a conflict — or a
+// Monitor's pipeline is broken (a delivery error, an unusable trail key, the switch in ALARM).
 func (r *Result) Failed() bool {
 	if r == nil {
 		return false
@@ -224,7 +231,12 @@ func (r *Result) Failed() bool {
 			return true
 		}
 	}
-	return false
+	return r.PipelineBroken()
+}
+
+// PipelineBroken reports whether some Monitor's pipeline is broken.
+func (r *Result) PipelineBroken() bool {
+	return r != nil && slices.ContainsFunc(r.Pipelines, pipeline.Report.Broken)
 }
 
 // Outcome is how a pass ended, in the terms a CI job acts on (the command line maps each to its
@@ -234,7 +246,7 @@ type Outcome int
 // The outcomes.
 const (
 	OutcomeInSync  Outcome = iota // in sync: converged after applying, or nothing to do
-	OutcomeFailed                 // could not converge: an AWS or network error, a failed write, a conflict
+	OutcomeFailed                 // could not converge (an AWS or network error, a failed write, a conflict), or a pipeline is broken
 	OutcomePending                // a dry run found changes pending
 	OutcomeInvalid                // the configuration itself is wrong
 )
@@ -254,8 +266,8 @@ func (o Outcome) String() string {
 }
 
 // Classify is the Outcome of a pass that returned r and err: invalid when err is a TerminalError
-// marked Invalid, failed on any other error or on a failed or conflicting resource, pending when
-// a dry run would change something, else in sync.
+// marked Invalid, failed on any other error, on a failed or conflicting resource or on a broken
+// pipeline, pending when a dry run would change something, else in sync.
 func Classify(r *Result, err error, dryRun bool) Outcome {
 	var te *TerminalError
 	switch {

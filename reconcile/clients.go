@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -31,6 +32,24 @@ type alarmsAPI interface {
 	DeleteAlarms(context.Context, *cloudwatch.DeleteAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DeleteAlarmsOutput, error)
 	TagResource(context.Context, *cloudwatch.TagResourceInput, ...func(*cloudwatch.Options)) (*cloudwatch.TagResourceOutput, error)
 	ListTagsForResource(context.Context, *cloudwatch.ListTagsForResourceInput, ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error)
+}
+
+// metricsAPI reads metric data: AWS/Logs IncomingLogEvents (is the log group receiving?) and the
+// heartbeat's metric (has the first heartbeat arrived?).
+type metricsAPI interface {
+	GetMetricData(context.Context, *cloudwatch.GetMetricDataInput, ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
+}
+
+// cloudWatchAPI is CloudWatch as one client: alarms and metric data.
+type cloudWatchAPI interface {
+	alarmsAPI
+	metricsAPI
+}
+
+// kmsAPI is the heartbeat call and the state of a trail's KMS key.
+type kmsAPI interface {
+	ListAliases(context.Context, *kms.ListAliasesInput, ...func(*kms.Options)) (*kms.ListAliasesOutput, error)
+	DescribeKey(context.Context, *kms.DescribeKeyInput, ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
 }
 
 type logGroupsAPI interface {
@@ -108,7 +127,8 @@ type stsAPI interface {
 }
 
 var (
-	_ alarmsAPI     = (*cloudwatch.Client)(nil)
+	_ cloudWatchAPI = (*cloudwatch.Client)(nil)
+	_ kmsAPI        = (*kms.Client)(nil)
 	_ logsAPI       = (*cloudwatchlogs.Client)(nil)
 	_ cloudTrailAPI = (*cloudtrail.Client)(nil)
 	_ snsAPI        = (*sns.Client)(nil)
@@ -119,7 +139,8 @@ var (
 // Clients are the AWS clients the controller uses, one per service. NewClients builds them from an
 // aws.Config; a test may fill the fields with its own implementations.
 type Clients struct {
-	CloudWatch alarmsAPI
+	CloudWatch cloudWatchAPI
+	KMS        kmsAPI
 	Logs       logsAPI
 	CloudTrail cloudTrailAPI
 	SNS        snsAPI
@@ -217,6 +238,7 @@ func NewClients(cfg aws.Config, o ClientOptions) Clients {
 	})
 	return Clients{
 		CloudWatch: cw,
+		KMS:        kms.NewFromConfig(cfg),
 		Logs:       cloudwatchlogs.NewFromConfig(cfg),
 		CloudTrail: cloudtrail.NewFromConfig(cfg),
 		SNS:        sns.NewFromConfig(cfg),

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile/contest"
+	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 	"github.com/kmswatch/kmswatch/spec"
 )
 
@@ -127,7 +129,8 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 	for _, r := range c.regions {
 		r.contests.Expire(res.Started)
 	}
-	f, errs := c.desire(monitors)
+	callerErr := c.resolveCaller(ctx, monitors)
+	f, errs := c.desire(monitors, callerErr)
 	perMonitor := make([][]Change, len(monitors))
 	var pruned []Change
 	converged := map[string]bool{}
@@ -136,6 +139,11 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 		rp, err := c.planRegion(ctx, c.regions[name], f.wants[name], f.names, f.home)
 		errs = append(errs, err...)
 		res.Warnings = append(res.Warnings, rp.warnings...)
+		for _, p := range rp.pipelines {
+			if f.home[p.Monitor] == name {
+				res.Pipelines = append(res.Pipelines, p)
+			}
+		}
 		for _, p := range rp.plans {
 			i, inFile := f.index[p.Monitor]
 			switch {
@@ -159,6 +167,8 @@ func (c *Controller) Reconcile(ctx context.Context, monitors []spec.Monitor, dry
 	for _, chs := range perMonitor {
 		res.Changes = append(res.Changes, chs...)
 	}
+	slices.SortStableFunc(res.Pipelines, func(a, b pipeline.Report) int { return f.index[a.Monitor] - f.index[b.Monitor] })
+	armedNow(res)
 	res.Changes = append(res.Changes, pruned...)
 	res.Contests = c.contests(f.names)
 	for _, ct := range res.Contests {
@@ -179,12 +189,18 @@ type fileState struct {
 
 // desire computes every Monitor's desired State in its region. Every Monitor of the file counts
 // as present, even one that cannot run: pruning "removed" Monitors must never take a broken one
-// for a removed one.
-func (c *Controller) desire(monitors []spec.Monitor) (fileState, []error) {
+// for a removed one. A Monitor with a heartbeat cannot run while kmswatch's own principal is
+// unknown (callerErr): its switch's filter matches that principal, and leaving the switch out
+// would prune it.
+func (c *Controller) desire(monitors []spec.Monitor, callerErr error) (fileState, []error) {
 	f := fileState{wants: map[string][]State{}, names: map[string]bool{}, home: map[string]string{}, index: map[string]int{}}
 	var errs []error
 	for i, m := range monitors {
 		f.names[m.Metadata.Name] = true
+		if m.Spec.Heartbeat != nil && callerErr != nil {
+			errs = append(errs, fmt.Errorf("monitor %s: %w", m.Metadata.Name, callerErr))
+			continue
+		}
 		name := m.Spec.Region
 		if name == "" {
 			name = c.env.Region

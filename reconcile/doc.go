@@ -105,4 +105,14 @@
 //     account: CloudTrail's refusals elsewhere (no organization, not the management account,
 //     trusted access off, missing permissions, …) become terminal errors that say what to fix, and
 //     a trail of the desired name owned by another account is a conflict, never written.
+//   - Pipelines. A pass also judges whether each Monitor's chain delivers (reconcile/pipeline):
+//     GetTrailStatus's delivery errors of its trail and of the trails feeding its log group, the
+//     state of a trail's KMS key, the log group's freshness, the heartbeat's switch. The reports
+//     are Result.Pipelines; a broken one makes Result.Failed (exit 1), and its problems are
+//     Warnings. They cost GetTrailStatus per feeding trail, kms:DescribeKey per trail key, and one
+//     GetMetricData per region only while a Monitor needs it (pipeline.Judge).
+//   - The heartbeat (heartbeat.go). spec.heartbeat adds the switch — a metric filter and an alarm
+//     <name>-heartbeat, an alarm-kind item like any other, matching Env.Caller's heartbeats — whose
+//     alarm is created only once armed. Controller.Heartbeat makes the call; the caller (the
+//     daemon, --once) decides when.
 package reconcile

@@ -13,7 +13,8 @@ import (
 // ResolveEnv works out where the controller runs: the region from cfg, the partition from the
 // region, and the account id — accountID when given (the sandbox, tests, and accounts where
 // sts:GetCallerIdentity is not wanted), else STS GetCallerIdentity, which needs no permission and
-// which moto and the emulator answer too. The partition is then taken from the caller's ARN.
+// which moto and the emulator answer too. The partition is then taken from the caller's ARN, and
+// Caller is that ARN.
 func ResolveEnv(ctx context.Context, cfg aws.Config, accountID string) (Env, error) {
 	if cfg.Region == "" {
 		return Env{}, &TerminalError{Invalid: true, Err: errors.New("resolve region: no region configured (set --region, spec.region or AWS_REGION)")}
@@ -26,7 +27,7 @@ func ResolveEnv(ctx context.Context, cfg aws.Config, accountID string) (Env, err
 	if err != nil {
 		return Env{}, fmt.Errorf("resolve account id with sts GetCallerIdentity: %w", err)
 	}
-	env.AccountID = aws.ToString(out.Account)
+	env.AccountID, env.Caller = aws.ToString(out.Account), aws.ToString(out.Arn)
 	if parts := strings.SplitN(aws.ToString(out.Arn), ":", 3); len(parts) == 3 && parts[0] == "arn" {
 		env.Partition = parts[1]
 	}
@@ -37,12 +38,17 @@ func ResolveEnv(ctx context.Context, cfg aws.Config, accountID string) (Env, err
 }
 
 // Env is where the controller works: the partition, region and account that ARNs are built from,
-// and the instance that writes there (Options.Instance), named in the marker of its writes.
+// the instance that writes there (Options.Instance), named in the marker of its writes, and who
+// it works as.
 type Env struct {
 	Partition string
 	Region    string
 	AccountID string
 	Instance  string
+	// Caller is kmswatch's own principal as STS GetCallerIdentity names it: what the heartbeat's
+	// metric filter matches. "" until known (ResolveEnv fills it when it asks STS; the controller
+	// asks when a Monitor has a heartbeat).
+	Caller string
 }
 
 // ARNs built from the environment.

@@ -46,6 +46,10 @@ func Desired(m spec.Monitor, env Env) State {
 	for _, k := range kinds {
 		k.desire(&s, m, env)
 	}
+	s.Pipeline = PipelineSpec{StaleAfter: m.Spec.LogGroup.StaleAfter.Duration, Heartbeat: heartbeatSpec(m)}
+	if m.Spec.Heartbeat != nil && env.Caller != "" {
+		s.Pipeline.CountHeartbeat = spec.HeartbeatCounters(&m, env.Caller)
+	}
 	return s
 }
 

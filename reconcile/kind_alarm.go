@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -30,25 +31,7 @@ import (
 type alarmKind struct{}
 
 func (alarmKind) desire(s *State, m spec.Monitor, env Env) {
-	topics := map[string]string{}
-	for _, t := range m.Spec.Topics {
-		topics[t.Name] = env.topicARN(t.Name)
-	}
-	resolve := func(actions []string) []string {
-		var out []string
-		for _, a := range actions {
-			switch arn, ok := topics[a]; {
-			case ok:
-				out = append(out, arn)
-			case strings.HasPrefix(a, "arn:"):
-				out = append(out, a)
-			default: // a name the file does not declare: validation rejects it; be total anyway
-				out = append(out, env.topicARN(a))
-			}
-		}
-		slices.Sort(out)
-		return out
-	}
+	resolve := actionResolver(m, env)
 	lg := m.Spec.LogGroup.Name
 	for _, a := range m.Spec.Alarms {
 		tags := ownerTags(s, a.Ownership)
@@ -71,7 +54,34 @@ func (alarmKind) desire(s *State, m spec.Monitor, env Env) {
 			},
 		})
 	}
+	if m.Spec.Heartbeat != nil {
+		s.Alarms = append(s.Alarms, heartbeatAlarm(s, m, env, resolve))
+	}
 	slices.SortFunc(s.Alarms, func(a, b Alarm) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// actionResolver turns alarm actions as the spec writes them (topic names of the file, or topic
+// ARNs) into sorted topic ARNs.
+func actionResolver(m spec.Monitor, env Env) func(actions []string) []string {
+	topics := map[string]string{}
+	for _, t := range m.Spec.Topics {
+		topics[t.Name] = env.topicARN(t.Name)
+	}
+	return func(actions []string) []string {
+		var out []string
+		for _, a := range actions {
+			switch arn, ok := topics[a]; {
+			case ok:
+				out = append(out, arn)
+			case strings.HasPrefix(a, "arn:"):
+				out = append(out, a)
+			default: // a name the file does not declare: validation rejects it; be total anyway
+				out = append(out, env.topicARN(a))
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
 }
 
 // observe reads the alarms of every Monitor at once, 100 names a DescribeAlarms call (ten Monitors
@@ -201,6 +211,7 @@ func alarmFromAWS(ma cwtypes.MetricAlarm) Alarm {
 		OKActions:               slices.Sorted(slices.Values(ma.OKActions)),
 		InsufficientDataActions: slices.Sorted(slices.Values(ma.InsufficientDataActions)),
 		ActionsEnabled:          ma.ActionsEnabled == nil || *ma.ActionsEnabled,
+		State:                   string(ma.StateValue),
 	}
 	if a.Statistic == "" && ma.ExtendedStatistic != nil {
 		a.Statistic = *ma.ExtendedStatistic
@@ -265,6 +276,9 @@ func logGroupFilters(ctx context.Context, o *observer, logGroup string) ([]Metri
 
 func filterFromAWS(logGroup string, f ltypes.MetricFilter) MetricFilter {
 	mf := MetricFilter{LogGroup: logGroup, Name: aws.ToString(f.FilterName), Pattern: aws.ToString(f.FilterPattern)}
+	if f.CreationTime != nil {
+		mf.Created = time.UnixMilli(*f.CreationTime).UTC()
+	}
 	if len(f.MetricTransformations) == 0 {
 		return mf
 	}
@@ -370,12 +384,15 @@ func (alarmKind) plan(p *planner, want *State, got *Actual) (upserts, deletes []
 	for i := range want.Alarms {
 		wa := &want.Alarms[i]
 		alarm, filter := planAlarm(p, wa, gotAlarms[wa.Name], gotFilters[wa.Filter.ref()], ownLogGroup)
+		if wa.Heartbeat && alarm.Action == ActionCreate && !got.HeartbeatArmed && wa.Filter.LogGroup == ownLogGroup {
+			alarm = awaitHeartbeat(alarm)
+		}
 		upserts = append(upserts, alarm)
 		filterSteps = append(filterSteps, filter)
 	}
 	// Every alarm before any filter: a filter is never created before its alarm records it.
 	upserts = append(upserts, filterSteps...)
-	return upserts, pruneAlarms(p, want, got)
+	return upserts, pruneAlarms(p, want, got, ownLogGroup)
 }
 
 // planAlarm plans one alarm and its filter. Either one in conflict makes both a conflict: they are
@@ -435,9 +452,19 @@ func planAlarm(p *planner, wa *Alarm, ga *Alarm, gf *MetricFilter, ownLogGroup s
 	return alarm, filter
 }
 
+// headOf is the alarm that records a filter, the resource whose marker covers it; none for the
+// filter of a switch never armed, which no alarm records.
+func headOf(alarm string) Ref {
+	if alarm == "" {
+		return Ref{}
+	}
+	return alarmRef(alarm)
+}
+
 // pruneAlarms plans what the Monitor owns and no longer declares, filters before their alarms:
-// a filter is pruned only when an alarm of the Monitor records it.
-func pruneAlarms(p *planner, want *State, got *Actual) []Step {
+// a filter is pruned only when an alarm of the Monitor records it — or, for the heartbeat's filter
+// whose switch was never armed, when it is in the Monitor's own log group (ownLogGroup).
+func pruneAlarms(p *planner, want *State, got *Actual, ownLogGroup string) []Step {
 	wantAlarms, wantFilters := map[string]bool{}, map[Ref]bool{}
 	for _, a := range want.Alarms {
 		wantAlarms[a.Name], wantFilters[a.Filter.ref()] = true, true
@@ -450,13 +477,14 @@ func pruneAlarms(p *planner, want *State, got *Actual) []Step {
 	}
 	var deletes []Step
 	for _, f := range got.Filters {
-		if by, ok := recordedBy[f.ref()]; ok && !wantFilters[f.ref()] {
+		by, recorded := recordedBy[f.ref()]
+		if !wantFilters[f.ref()] && (recorded || unarmedSwitchFilter(want, f, ownLogGroup)) {
 			c := newChange(f.ref(), p.monitor)
 			c.Action = ActionDelete
 			deletes = append(deletes, part(Step{Change: c, apply: func(ctx context.Context, r *region) error {
 				_, err := r.clients.Logs.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{LogGroupName: aws.String(f.LogGroup), FilterName: aws.String(f.Name)})
 				return ignoreNotFound(err, "delete metric filter %s", f.ref())
-			}}, alarmRef(by)))
+			}}, headOf(by)))
 		}
 	}
 	batch := &deleteBatch{}

@@ -49,8 +49,9 @@ func (trailKind) desire(s *State, m spec.Monitor, env Env) {
 }
 
 // observe completes, for each Monitor, the definitions that the pass's one DescribeTrails call
-// returned with each trail's logging status and event selectors: the trails it wants or owns, and
-// the trails that deliver to its log group (whose selectors decide whether KMS events arrive).
+// returned with each trail's status and event selectors: the trails it wants or owns, and the
+// trails that deliver to its log group (whose selectors decide whether KMS events arrive, and whose
+// delivery errors are the Monitor's).
 func (trailKind) observe(ctx context.Context, o *observer) error {
 	for i, w := range o.wants {
 		var desired string
@@ -80,12 +81,18 @@ func (trailKind) observe(ctx context.Context, o *observer) error {
 				o.fail(i, err)
 				continue
 			}
+			// Its delivery is the Monitor's delivery: its errors break the Monitor's pipeline.
+			status, err := o.trailStatus(ctx, &def, nil)
+			if err != nil {
+				o.fail(i, err)
+				continue
+			}
 			tags, _ := o.owners.get(trailRef(name))
 			if t := findByName(o.gots[i].Trails, name, func(t Trail) string { return t.Name }); t != nil {
 				tags = t.Tags // read this pass
 			}
 			o.gots[i].Feeding = append(o.gots[i].Feeding, Trail{Name: name, LogGroupARN: aws.ToString(def.CloudWatchLogsLogGroupArn),
-				Selectors: sel, Management: sel.management(), Tags: tags})
+				Selectors: sel, Management: sel.management(), Tags: tags, Status: status, Logging: status.Logging})
 		}
 	}
 	return nil
@@ -127,7 +134,10 @@ func observeTrail(ctx context.Context, o *observer, name string) (*Trail, error)
 	if err != nil {
 		return nil, fmt.Errorf("get status of trail %s: %w", name, err)
 	}
-	t.Logging = aws.ToBool(st.IsLogging)
+	if t.Status, err = o.trailStatus(ctx, def, st); err != nil {
+		return nil, err
+	}
+	t.Logging = t.Status.Logging
 	if t.Selectors, err = o.selectors(ctx, name); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+
+	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 )
 
 // fact is what a pass learned of a taggable resource's ownership: the tags it carries, or that it
@@ -35,6 +37,8 @@ type observer struct {
 	// trails), from one DescribeTrails call.
 	trails     []ctypes.Trail
 	selectorOf map[string]TrailSelectors
+	statusOf   map[string]pipeline.TrailStatus // GetTrailStatus, by trail name
+	keyOf      map[string]pipeline.KeyInfo     // kms:DescribeKey, by key id
 	filtersOf  map[string][]MetricFilter
 	// facts are what the pass learned of ownership, in order; learned indexes the tags read.
 	facts   []fact
@@ -51,6 +55,8 @@ func newObserver(r *region, owners *ownerCache, wants []State, trails []ctypes.T
 		gots:       make([]Actual, len(wants)),
 		errs:       make([]error, len(wants)),
 		selectorOf: map[string]TrailSelectors{},
+		statusOf:   map[string]pipeline.TrailStatus{},
+		keyOf:      map[string]pipeline.KeyInfo{},
 		filtersOf:  map[string][]MetricFilter{},
 		learned:    map[Ref]map[string]string{},
 		endpoints:  map[string]knownEndpoint{},

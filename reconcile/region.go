@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/kmswatch/kmswatch/reconcile/contest"
+	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 )
 
 // region is the controller's part in one region: the clients and Env of that region, what it
@@ -27,8 +28,9 @@ type region struct {
 // regionPass is what a region's read-and-diff produced: a Plan per Monitor that could be observed
 // (the region's own, then the moved and removed ones to prune), and the pipeline warnings.
 type regionPass struct {
-	plans    []Plan
-	warnings []Warning
+	plans     []Plan
+	warnings  []Warning
+	pipelines []pipeline.Report
 }
 
 // planRegion reads a region once for all its Monitors — its trails, the ownership tags when
@@ -73,17 +75,26 @@ func (c *Controller) planRegion(ctx context.Context, r *region, wants []State, n
 		r.endpoints = map[string]knownEndpoint{}
 	}
 	maps.Copy(r.endpoints, o.endpoints)
+	observePipelines(ctx, o, c.now())
 	var errs []error
 	for i, want := range wants {
 		if o.errs[i] != nil {
 			errs = append(errs, fmt.Errorf("observe monitor %s: %w", want.Monitor, o.errs[i]))
 			continue
 		}
+		other := r.env.Region != c.env.Region
 		for _, w := range pipelineWarnings(want, o.gots[i]) {
-			if r.env.Region != c.env.Region {
+			if other {
 				w.Region = r.env.Region
 			}
 			out.warnings = append(out.warnings, w)
+		}
+		if want.LogGroup != nil && names[want.Monitor] {
+			rep := o.gots[i].Pipeline
+			if other {
+				rep.Region = r.env.Region
+			}
+			out.pipelines = append(out.pipelines, rep)
 		}
 		out.plans = append(out.plans, Diff(want, o.gots[i]))
 	}

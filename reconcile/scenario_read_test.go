@@ -401,6 +401,7 @@ func kmsReadEventsLogged(sel *cloudtrail.GetEventSelectorsOutput) bool {
 func (a *account) wantNothingOrphaned(ms []spec.Monitor) {
 	a.t.Helper()
 	declared := map[string]string{} // "Kind/name" → monitor
+	waiting := map[string]bool{}    // declared, but not created yet
 	for _, m := range ms {
 		for _, al := range m.Spec.Alarms {
 			declared["Alarm/"+al.Name] = m.Metadata.Name
@@ -408,6 +409,11 @@ func (a *account) wantNothingOrphaned(ms []spec.Monitor) {
 		}
 		for _, tp := range m.Spec.Topics {
 			declared["Topic/"+tp.Name] = m.Metadata.Name
+		}
+		if m.Spec.Heartbeat != nil {
+			declared["MetricFilter/"+m.Spec.LogGroup.Name+"/"+m.HeartbeatName()] = m.Metadata.Name
+			declared["Alarm/"+m.HeartbeatName()] = m.Metadata.Name
+			waiting["Alarm/"+m.HeartbeatName()] = true // created once the first heartbeat arrived
 		}
 	}
 	seen := map[string]int{}
@@ -435,7 +441,7 @@ func (a *account) wantNothingOrphaned(ms []spec.Monitor) {
 		}
 	}
 	for id := range declared {
-		if seen[id] == 0 {
+		if seen[id] == 0 && !waiting[id] {
 			a.t.Errorf("%s is missing", id)
 		}
 	}

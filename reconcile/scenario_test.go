@@ -65,6 +65,7 @@ func allScenarios() []scenario {
 	out = append(out, scenario{"converge/webhook-subscriptions", webhookSubscriptions})
 	out = append(out, fightScenarios()...)
 	out = append(out, organizationScenarios()...)
+	out = append(out, heartbeatScenarios()...)
 	return out
 }
 

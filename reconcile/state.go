@@ -1,6 +1,11 @@
 package reconcile
 
-import "github.com/kmswatch/kmswatch/spec/redact"
+import (
+	"time"
+
+	"github.com/kmswatch/kmswatch/reconcile/pipeline"
+	"github.com/kmswatch/kmswatch/spec/redact"
+)
 
 // Ownership tags. The first two mark what kmswatch created or adopted; the deletion policy outlives
 // the spec item; the filter tags record, on an alarm, the metric filter that feeds it (metric
@@ -25,8 +30,28 @@ type State struct {
 	Trail             *Trail
 	// Topics each carry their desired subscriptions.
 	Topics []Topic
-	// Alarms each carry their metric filter.
+	// Alarms each carry their metric filter; the heartbeat's switch is one of them.
 	Alarms []Alarm
+	// Pipeline is how the Monitor's chain is checked for delivery (not an AWS resource).
+	Pipeline PipelineSpec
+}
+
+// PipelineSpec is what a Monitor asks of its pipeline's checks.
+type PipelineSpec struct {
+	// StaleAfter is spec.logGroup.staleAfter.
+	StaleAfter time.Duration
+	// Heartbeat is the dead man's switch, nil without spec.heartbeat.
+	Heartbeat *HeartbeatSpec
+	// CountHeartbeat are the Monitor's alarms whose patterns count kmswatch's own heartbeat.
+	CountHeartbeat []string
+}
+
+// HeartbeatSpec is a Monitor's heartbeat: its switch alarm (and filter) name, namespace and
+// metric, and its timing.
+type HeartbeatSpec struct {
+	Name                  string
+	Namespace, MetricName string
+	Every, AlarmAfter     time.Duration
 }
 
 // Actual is what was observed of one Monitor's chain in its region: every resource of a desired
@@ -43,6 +68,10 @@ type Actual struct {
 	Alarms []Alarm
 	// Filters are the metric filters of the log groups that can hold the Monitor's filters.
 	Filters []MetricFilter
+	// Pipeline is what the pass observed of the chain's delivery, and its verdict.
+	Pipeline pipeline.Report
+	// HeartbeatArmed says the switch's alarm may be created (pipeline.HeartbeatInput.Armed).
+	HeartbeatArmed bool
 }
 
 // Trail is a CloudTrail trail reduced to what the chain depends on.
@@ -64,8 +93,10 @@ type Trail struct {
 	// Selectors are the event selectors as observed (unset in a desired Trail): Diff compares
 	// only their effect, Management, and a repair edits them rather than replacing them.
 	Selectors TrailSelectors
-	Tags      map[string]string
-	Adopt     bool
+	// Status is what GetTrailStatus says of its deliveries (observed only).
+	Status pipeline.TrailStatus
+	Tags   map[string]string
+	Adopt  bool
 }
 
 // LogGroup is a CloudWatch Logs log group.
@@ -116,6 +147,8 @@ type MetricFilter struct {
 	DefaultValue   *float64
 	Unit           string
 	Dimensions     string // canonical "k=v,k=v"; kmswatch never sets any
+	// Created is when AWS created it (observed only; zero when AWS does not say).
+	Created time.Time
 }
 
 func (f MetricFilter) ref() Ref { return filterRef(f.LogGroup, f.Name) }
@@ -144,6 +177,10 @@ type Alarm struct {
 	// Filter is the alarm's metric filter in a desired Alarm; nil in an observed one (observed
 	// filters are in Actual.Filters).
 	Filter *MetricFilter
+	// Heartbeat marks the desired dead man's switch, whose creation waits to be armed.
+	Heartbeat bool
+	// State is the observed alarm's state: OK, ALARM or INSUFFICIENT_DATA.
+	State string
 }
 
 // owner reads the ownership tags: the monitor that owns the resource, or "" when kmswatch does not.

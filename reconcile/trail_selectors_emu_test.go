@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/google/go-cmp/cmp"
 
@@ -158,11 +159,14 @@ func TestSelectorRepairRefusesToWidenDataEvents(t *testing.T) {
 }
 
 // TestTrailKMSKeyIDNoop: a trail's kmsKeyId given as a key id, which CloudTrail reports as the
-// key ARN, is not drift.
+// key ARN, is not drift. (The key exists and is enabled: a missing one would be a broken
+// pipeline.)
 func TestTrailKMSKeyIDNoop(t *testing.T) {
 	t.Parallel()
 	a := newLabAccount(t)
-	y := strings.Replace(regionYAML("k", ""), "multiRegion: false}", "multiRegion: false, kmsKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab}", 1)
+	key, err := kms.NewFromConfig(a.base).CreateKey(bg, &kms.CreateKeyInput{Description: aws.String("trail key")})
+	must(t, "create key", err)
+	y := strings.Replace(regionYAML("k", ""), "multiRegion: false}", "multiRegion: false, kmsKeyId: "+aws.ToString(key.KeyMetadata.KeyId)+"}", 1)
 	ms := loadText(t, y)
 	if ms[0].Spec.Trail.KMSKeyID == "" {
 		t.Fatal("the fixture lost its kmsKeyId")

@@ -3,12 +3,16 @@ package reconcile
 import (
 	"fmt"
 	"strings"
+
+	"github.com/kmswatch/kmswatch/spec"
 )
 
 // pipelineWarnings reports what keeps a Monitor's pipeline from alerting anyone even when every
 // resource is in sync, or what kmswatch may not fix: alarm actions disabled, a topic its alarms
-// notify with no confirmed subscriber, a foreign trail delivering to the log group without KMS
-// events, and a log group that no trail feeds. It is pure.
+// notify with no confirmed subscriber, an alarm that counts kmswatch's own heartbeat, the
+// pipeline's problems (delivery errors, an unusable trail key, a stale log group, the switch in
+// ALARM), a foreign trail delivering to the log group without KMS events, and a log group that no
+// trail feeds. It is pure.
 //
 // A warning's text is its identity for the daemon, which logs a warning when it appears and when
 // it clears; so no message names a count that this pass's own writes would change.
@@ -33,6 +37,14 @@ func pipelineWarnings(want State, got Actual) []Warning {
 			ws = append(ws, Warning{ID: topicRef(t.Name).String(), Message: fmt.Sprintf(
 				"no confirmed subscription: alarms %s notify nobody until a subscriber confirms", strings.Join(alarms, ", "))})
 		}
+	}
+	for _, name := range want.Pipeline.CountHeartbeat {
+		ws = append(ws, Warning{ID: alarmRef(name).String(), Message: fmt.Sprintf(
+			"its pattern counts kmswatch's own heartbeat (a successful kms:ListAliases every %s): it will count every heartbeat; exclude ListAliases or kmswatch's principal",
+			spec.FormatDuration(want.Pipeline.Heartbeat.Every))})
+	}
+	for _, p := range got.Pipeline.Problems {
+		ws = append(ws, Warning{ID: p.ID, Message: p.Message()})
 	}
 	if want.LogGroup == nil {
 		return ws

@@ -1,11 +1,24 @@
 package spec
 
+import "time"
+
 // Default values, named so that validation, the schema test and the docs agree on them.
 const (
 	DefaultStatistic         = "Sum"
 	DefaultEvaluationPeriods = 1
 	DefaultTreatMissingData  = "notBreaching"
 	DefaultMetricValue       = "1"
+)
+
+// Default durations of the live-pipeline checks.
+const (
+	// DefaultHeartbeatEvery is how often kmswatch makes its heartbeat call.
+	DefaultHeartbeatEvery = 5 * time.Minute
+	// DefaultHeartbeatAlarmAfter is how long without a heartbeat trips the switch: longer than
+	// CloudTrail's usual delivery time (about 5 minutes, up to 15) plus one heartbeat interval.
+	DefaultHeartbeatAlarmAfter = 30 * time.Minute
+	// DefaultStaleAfter is how long a fed log group may be silent before kmswatch warns.
+	DefaultStaleAfter = 30 * time.Minute
 )
 
 // Default deletion policies: data-bearing resources (the trail, the log group) are kept when
@@ -27,7 +40,10 @@ const (
 //     quiet is not a breach), actionsEnabled true, filterName = the alarm's name,
 //     metric value "1" (count matching events), deletionPolicy Delete;
 //   - trail: multiRegion and logFileValidation true (what CIS asks for), deletionPolicy Retain;
-//   - log group: deletionPolicy Retain (it holds the audit trail); topic: deletionPolicy Delete.
+//   - log group: deletionPolicy Retain (it holds the audit trail), staleAfter 30m; topic:
+//     deletionPolicy Delete;
+//   - heartbeat (when given): every 5m, alarmAfter 30m, alarmActions every topic the Monitor's
+//     alarms notify (in the order the alarms name them).
 func SetDefaults(m *Monitor) {
 	s := &m.Spec
 	if s.Trail != nil {
@@ -36,6 +52,14 @@ func SetDefaults(m *Monitor) {
 		setPolicy(&s.Trail.DeletionPolicy, DefaultTrailDeletionPolicy)
 	}
 	setPolicy(&s.LogGroup.DeletionPolicy, DefaultLogGroupDeletionPolicy)
+	setDuration(&s.LogGroup.StaleAfter, DefaultStaleAfter)
+	if h := s.Heartbeat; h != nil {
+		setDuration(&h.Every, DefaultHeartbeatEvery)
+		setDuration(&h.AlarmAfter, DefaultHeartbeatAlarmAfter)
+		if h.AlarmActions == nil {
+			h.AlarmActions = notifiedTopics(s.Alarms)
+		}
+	}
 	for i := range s.Topics {
 		setPolicy(&s.Topics[i].DeletionPolicy, DefaultTopicDeletionPolicy)
 	}
@@ -79,4 +103,25 @@ func setPolicy(p *DeletionPolicy, v DeletionPolicy) {
 	if *p == "" {
 		*p = v
 	}
+}
+
+func setDuration(p *Duration, v time.Duration) {
+	if p.Duration == 0 {
+		p.Duration = v
+	}
+}
+
+// notifiedTopics is every alarm action of the alarms, once each, in the order they appear.
+func notifiedTopics(alarms []Alarm) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range alarms {
+		for _, act := range a.AlarmActions {
+			if !seen[act] {
+				seen[act] = true
+				out = append(out, act)
+			}
+		}
+	}
+	return out
 }

@@ -63,6 +63,12 @@
 // unset means the controller leaves IsOrganizationTrail as it finds it (SetDefaults does not
 // default it), since switching it changes what every account of an organization logs.
 //
+// spec.heartbeat is the dead man's switch (heartbeat.go): HeartbeatName, HeartbeatPattern (the
+// filter counting exactly kmswatch's successful kms:ListAliases, every session of its role),
+// HeartbeatEvent (a synthetic CloudTrail record of one heartbeat) and HeartbeatCounters (the
+// Monitor's alarms that would count it, which validation warns about) are shared with the reconcile
+// engine, so that the two agree on what a heartbeat is.
+//
 // ReadEvents, ReadEventFiles and Matcher back `kmswatch test`: which alarms' metric filters match
 // which CloudTrail records, decided as CloudWatch Logs would.
 //

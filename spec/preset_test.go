@@ -205,10 +205,11 @@ func TestMatchAccounts(t *testing.T) {
 			t.Errorf("event in account %s: match %v, want %v", account, got, want)
 		}
 	}
-	if errs, _ := Validate([]Monitor{{APIVersion: APIVersion, Kind: KindMonitor, Metadata: Metadata{Name: "acc"},
+	dup := Monitor{APIVersion: APIVersion, Kind: KindMonitor, Metadata: Metadata{Name: "acc"},
 		Spec: MonitorSpec{LogGroup: LogGroup{Name: "g"}, Alarms: []Alarm{{Name: "x", Match: &Match{Accounts: []string{"444455556666", "444455556666"}},
-			Metric: Metric{Namespace: "N", Name: "M", Value: "1"}, Statistic: "Sum", Period: Duration{60e9}, EvaluationPeriods: 1, DatapointsToAlarm: 1,
-			Threshold: new(float64), Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching"}}}}}); len(errs) != 1 ||
+			Metric: Metric{Namespace: "N", Name: "M"}, Period: Duration{60e9}, Threshold: new(float64), Comparison: "GreaterThanThreshold"}}}}
+	SetDefaults(&dup) // Validate expects what Load leaves: the defaults set
+	if errs, _ := Validate([]Monitor{dup}); len(errs) != 1 ||
 		errs[0].Path != "spec.alarms[0].match.accounts[1]" || !strings.Contains(errs[0].Msg, "duplicate account (also accounts[0])") {
 		t.Errorf("duplicate account: %v", errs)
 	}

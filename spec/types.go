@@ -34,6 +34,10 @@ type MonitorSpec struct {
 	// Presets include named, versioned sets of alarms shipped with kmswatch (spec/presets).
 	// Load expands them into Alarms, so a loaded Monitor has none left.
 	Presets []PresetRef `json:"presets,omitempty"`
+	// Heartbeat, when set, proves the pipeline live end to end: kmswatch makes one harmless KMS
+	// read every Every and keeps a metric filter and an alarm (the dead man's switch, both named
+	// <metadata.name>-heartbeat) that goes to ALARM when none reached the log group for AlarmAfter.
+	Heartbeat *Heartbeat `json:"heartbeat,omitempty"`
 }
 
 // PresetRef includes a preset's alarms in the Monitor. Each becomes an ordinary alarm under the
@@ -61,6 +65,18 @@ type PresetOverride struct {
 	DatapointsToAlarm int      `json:"datapointsToAlarm,omitempty"`
 	TreatMissingData  string   `json:"treatMissingData,omitempty"`
 	// AlarmActions replace the preset-wide alarmActions for this alarm.
+	AlarmActions []string `json:"alarmActions,omitempty"`
+}
+
+// Heartbeat configures the dead man's switch. Removing it from a Monitor deletes the switch.
+type Heartbeat struct {
+	// Every is how often kmswatch makes its heartbeat call (kms:ListAliases, Limit 1); default 5m.
+	Every Duration `json:"every,omitempty"`
+	// AlarmAfter is how long without a heartbeat reaching the log group puts the switch in ALARM;
+	// default 30m.
+	AlarmAfter Duration `json:"alarmAfter,omitempty"`
+	// AlarmActions name topics of this file or are SNS topic ARNs; default: every topic the
+	// Monitor's alarms notify.
 	AlarmActions []string `json:"alarmActions,omitempty"`
 }
 
@@ -106,7 +122,10 @@ type LogGroup struct {
 	Name string `json:"name"`
 	// RetentionInDays is one of CloudWatch Logs' allowed values; 0 means never expire.
 	RetentionInDays int `json:"retentionInDays,omitempty"`
-	Ownership       `json:",inline"`
+	// StaleAfter is how long a log group that a logging trail feeds may receive no event before
+	// kmswatch warns that its pipeline is stale; default 30m.
+	StaleAfter Duration `json:"staleAfter,omitempty"`
+	Ownership  `json:",inline"`
 }
 
 // Topic is an SNS topic and the subscriptions that must exist on it.

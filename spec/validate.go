@@ -84,6 +84,9 @@ func validateFile(monitors []Monitor, docs []int, file string) (ErrorList, []Pro
 			}
 			p.errorf(fmt.Sprintf("spec.presets[%d]", j), "", "its alarms (%s%s) are already claimed by Monitor %q (document %d); two Monitors would undo each other's changes", c.names[0], more, c.owner.monitor, c.owner.doc)
 		}
+		if m.Spec.Heartbeat != nil && m.Metadata.Name != "" {
+			claimOnce("spec.heartbeat", "alarm", m.HeartbeatName())
+		}
 		errs = append(errs, p.errs...)
 		warnings = append(warnings, p.warnings...)
 	}
@@ -137,6 +140,7 @@ func validateMonitor(p *problems, m *Monitor) {
 		}
 	}
 	checkPresetClashes(p, s, validatePresets(p, s, topics))
+	validateHeartbeat(p, m, topics)
 }
 
 func validatePolicy(p *problems, path string, o Ownership) {
@@ -189,6 +193,14 @@ func validateLogGroup(p *problems, g *LogGroup) {
 	}
 	if g.RetentionInDays != 0 && !contains(retentionDays, g.RetentionInDays) {
 		p.errorf(path+".retentionInDays", strconv.Itoa(g.RetentionInDays), "must be one of CloudWatch Logs' values %s (or leave it out: never expire)", intList(retentionDays))
+	}
+	switch stale := g.StaleAfter.Duration; {
+	case stale < time.Minute:
+		p.errorf(path+".staleAfter", FormatDuration(stale), "must be at least 1m")
+	case stale > 24*time.Hour:
+		p.errorf(path+".staleAfter", FormatDuration(stale), "must be at most 24h")
+	case stale < cloudTrailMaxDelay:
+		p.warnf(path+".staleAfter", FormatDuration(stale), "CloudTrail can take up to 15 minutes to deliver an event: a shorter staleAfter may warn about a healthy log group")
 	}
 	validatePolicy(p, path, g.Ownership)
 }

@@ -25,8 +25,8 @@ func kmswatchArgs(t *testing.T, script string) []string {
 }
 
 // TestGitHubActionsDriftGate runs the workflow's drift step with a stand-in kmswatch that exits
-// with each code of the contract, and checks that the step fails exactly on drift, invalid spec
-// and errors, with a message naming the cause.
+// with each code of the contract, and checks that the step fails exactly on drift, invalid spec,
+// a broken pipeline and errors, with a message naming the cause.
 func TestGitHubActionsDriftGate(t *testing.T) {
 	data, err := os.ReadFile("../../examples/github-actions.yml")
 	must(t, err)
@@ -54,7 +54,8 @@ func TestGitHubActionsDriftGate(t *testing.T) {
 	}
 
 	bin := t.TempDir()
-	fake := "#!/bin/sh\necho '{\"id\":\"Alarm/a\",\"action\":\"update\",\"applied\":false}'\necho '{\"id\":\"Topic/t\",\"action\":\"noop\",\"applied\":false}'\nexit $FAKE_CODE\n"
+	fake := "#!/bin/sh\necho '{\"id\":\"Alarm/a\",\"action\":\"update\",\"applied\":false}'\necho '{\"id\":\"Topic/t\",\"action\":\"noop\",\"applied\":false}'\n" +
+		"echo '{\"id\":\"Pipeline/m\",\"kind\":\"Pipeline\",\"name\":\"m\",\"status\":\"broken\"}'\nexit $FAKE_CODE\n"
 	must(t, os.WriteFile(filepath.Join(bin, "kmswatch"), []byte(fake), 0o755))
 	cases := []struct {
 		code     string
@@ -64,7 +65,8 @@ func TestGitHubActionsDriftGate(t *testing.T) {
 		{"0", 0, "No drift"},
 		{"2", 2, "Drift detected"},
 		{"3", 3, "Invalid monitor.yaml"},
-		{"1", 1, "could not read AWS"},
+		{"1", 1, "Pipeline broken or AWS errors"},
+		{"4", 4, "could not read AWS"},
 	}
 	for _, c := range cases {
 		work := t.TempDir()
@@ -76,8 +78,11 @@ func TestGitHubActionsDriftGate(t *testing.T) {
 		if got := cmd.ProcessState.ExitCode(); got != c.wantExit || !strings.Contains(string(out), c.wantOut) {
 			t.Errorf("kmswatch exit %s: step exit %d, want %d; output:\n%s", c.code, got, c.wantExit, out)
 		}
-		if c.code == "2" && (!strings.Contains(string(out), "Alarm/a") || strings.Contains(string(out), "Topic/t")) {
-			t.Errorf("drift output should name the drifted resource and not the unchanged one:\n%s", out)
+		if c.code == "2" && (!strings.Contains(string(out), "Alarm/a") || strings.Contains(string(out), "Topic/t") || strings.Contains(string(out), "Pipeline/m")) {
+			t.Errorf("drift output should name the drifted resource and not the unchanged one, nor the pipeline:\n%s", out)
+		}
+		if c.code == "1" && !strings.Contains(string(out), `"status":"broken"`) {
+			t.Errorf("a broken pipeline's output should show the pipeline line:\n%s", out)
 		}
 	}
 }

@@ -42,7 +42,7 @@ func parseRunFlags(args []string, stderr io.Writer, defaultLogFormat string) (*r
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.file, "f", "", "the monitor.yaml file (required)")
 	fs.StringVar(&f.file, "file", "", "same as -f")
-	fs.BoolVar(&f.once, "once", false, "run one pass and exit: 0 in sync, 1 could not converge, 2 changes pending (--dry-run), 3 invalid")
+	fs.BoolVar(&f.once, "once", false, "run one pass (and the heartbeat) and exit: 0 in sync, 1 could not converge or a pipeline is broken, 2 changes pending (--dry-run), 3 invalid")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "plan without applying")
 	fs.DurationVar(&f.interval, "interval", time.Minute, "resync interval of the daemon (jittered; drift is noticed within it)")
 	fs.BoolVar(&f.sandbox, "sandbox", false, "run against the embedded AWS emulator instead of AWS; no credentials needed")

@@ -4,14 +4,16 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 )
 
 // Exit codes, the contract CI users rely on.
 const (
 	exitOK      = 0 // in sync (after applying), or valid
-	exitFailed  = 1 // could not converge: AWS or network errors, or conflicts
+	exitFailed  = 1 // could not converge (AWS or network errors, conflicts), or a pipeline is broken
 	exitPending = 2 // --dry-run only: changes pending
 	exitInvalid = 3 // invalid configuration or usage
 )
@@ -29,7 +31,9 @@ func exitCode(r *reconcile.Result, err error, dryRun bool) int {
 	return exitCodes[reconcile.Classify(r, err, dryRun)]
 }
 
-// writeText prints one line per resource (reconcile.Change.Line).
+// writeText prints one line per resource (reconcile.Change.Line), then one line per Monitor saying
+// whether its pipeline delivers (pipeline.Report.Line): "Pipeline/lab live (last event 3m ago,
+// heartbeat OK)".
 func writeText(w io.Writer, r *reconcile.Result, dryRun bool) error {
 	if r == nil {
 		return nil
@@ -38,9 +42,15 @@ func writeText(w io.Writer, r *reconcile.Result, dryRun bool) error {
 	for _, c := range r.Changes {
 		b.WriteString(c.Line(dryRun) + "\n")
 	}
+	for _, p := range r.Pipelines {
+		b.WriteString(p.Line(passEnd(r)) + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// passEnd is when the pass ended, by the controller's clock: what "3m ago" counts from.
+func passEnd(r *reconcile.Result) time.Time { return r.Started.Add(r.Duration) }
 
 // writeWarnings prints the pass's warnings, one line each; they belong on stderr.
 func writeWarnings(w io.Writer, r *reconcile.Result) error {
@@ -71,10 +81,20 @@ type jsonChange struct {
 	Error   string                  `json:"error,omitempty"`
 }
 
+// jsonPipeline is the wire form of a Monitor's pipeline, one JSON line per Monitor after the
+// resources': {"id":"Pipeline/lab","kind":"Pipeline","name":"lab","status":"live",…}. It has no
+// action: it is not a resource.
+type jsonPipeline struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	pipeline.Report
+}
+
 // writeJSON prints one JSON object per resource per line:
 // {"id":"Alarm/x","kind":"Alarm","name":"x","action":"update","applied":true,"changes":[{"field":"threshold","from":"50","to":"10"}]}
 // with monitor, region (outside the default region), state, message and error added when set.
-// applied is false under dryRun.
+// applied is false under dryRun. Then one jsonPipeline per Monitor.
 func writeJSON(w io.Writer, r *reconcile.Result, dryRun bool) error {
 	if r == nil {
 		return nil
@@ -88,6 +108,11 @@ func writeJSON(w io.Writer, r *reconcile.Result, dryRun bool) error {
 			j.Error = c.Err.Error()
 		}
 		if err := enc.Encode(j); err != nil {
+			return err
+		}
+	}
+	for _, p := range r.Pipelines {
+		if err := enc.Encode(jsonPipeline{ID: "Pipeline/" + p.Monitor, Kind: "Pipeline", Name: p.Monitor, Report: p}); err != nil {
 			return err
 		}
 	}

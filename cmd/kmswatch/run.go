@@ -232,15 +232,31 @@ type lazyController struct {
 }
 
 func (l *lazyController) Reconcile(ctx context.Context, monitors []spec.Monitor, dryRun bool) (*reconcile.Result, error) {
-	if l.ctrl == nil {
-		env, err := reconcile.ResolveEnv(ctx, l.cfg, l.accountID)
-		if err != nil {
-			return nil, err
-		}
-		// The daemon logs each change with its fields; the controller's own lines are detail.
-		l.ctrl = reconcile.NewController(l.clients, env, l.log.WithName("controller").V(1), l.opts)
+	if err := l.start(ctx); err != nil {
+		return nil, err
 	}
 	return l.ctrl.Reconcile(ctx, monitors, dryRun)
+}
+
+// Heartbeat makes the heartbeat (daemon.Heartbeater), creating the controller if no pass has yet.
+func (l *lazyController) Heartbeat(ctx context.Context, monitors []spec.Monitor) ([]reconcile.Heartbeat, error) {
+	if err := l.start(ctx); err != nil {
+		return nil, err
+	}
+	return l.ctrl.Heartbeat(ctx, monitors)
+}
+
+func (l *lazyController) start(ctx context.Context) error {
+	if l.ctrl != nil {
+		return nil
+	}
+	env, err := reconcile.ResolveEnv(ctx, l.cfg, l.accountID)
+	if err != nil {
+		return err
+	}
+	// The daemon logs each change with its fields; the controller's own lines are detail.
+	l.ctrl = reconcile.NewController(l.clients, env, l.log.WithName("controller").V(1), l.opts)
+	return nil
 }
 
 // specWarnings are a file's warnings as the daemon reports them, each naming its Monitor and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -35,6 +36,7 @@ func openSandbox(_ context.Context, region string, first daemon.Spec, log logr.L
 	}
 	seed := func(ms []spec.Monitor) { seedSandbox(emu, ms) }
 	seed(first.Monitors)
+	stopClock := followRealTime(emu, time.Second)
 	cfg := aws.Config{
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider(sandboxAccessKey, "sandbox", ""),
@@ -43,7 +45,32 @@ func openSandbox(_ context.Context, region string, first daemon.Spec, log logr.L
 		HTTPClient: awsemu.HTTPClient(),
 	}
 	log.Info("sandbox: an emulated AWS is serving on loopback", "endpoint", srv.URL, "region", region, "account", emu.AccountID())
-	return &backend{cfg: cfg, accountID: emu.AccountID(), seed: seed, close: func() { _ = srv.Close() }, sandboxURL: srv.URL}, nil
+	return &backend{cfg: cfg, accountID: emu.AccountID(), seed: seed, sandboxURL: srv.URL,
+		close: func() { stopClock(); _ = srv.Close() }}, nil
+}
+
+// followRealTime moves the sandbox's emulated clock with the real one, every tick, so that its
+// pipeline runs as AWS's does while a person watches: CloudTrail delivers minutes after a call,
+// alarms evaluate, the heartbeat arms its switch. It returns the function that stops it.
+func followRealTime(emu *awsemu.Emulator, tick time.Duration) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				if behind := now.Sub(emu.Now()).Truncate(time.Second); behind > 0 {
+					emu.Advance(behind)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // seedSandbox creates the buckets and roles the Monitors' trails presume, and, for an

@@ -15,11 +15,12 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
 )
 
-// ctDelivered lists the events in the trail group since `since` as "<stream region> <source>:<name>".
+// ctDelivered lists the delivered events in the trail group of calls made since `since` (by
+// eventTime) as "<stream region> <source>:<name>". Each log event is stamped with the time it was
+// delivered, never before its call.
 func ctDelivered(t *testing.T, logs *cloudwatchlogs.Client, since time.Time) []string {
 	t.Helper()
-	out, err := logs.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(ctGroup),
-		StartTime: aws.Int64(since.UnixMilli())})
+	out, err := logs.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(ctGroup)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +36,15 @@ func ctDelivered(t *testing.T, logs *cloudwatchlogs.Client, since time.Time) []s
 		if stream != rec.AwsRegion {
 			t.Errorf("record of %s in stream %s", rec.AwsRegion, aws.ToString(ev.LogStreamName))
 		}
-		if at, _ := time.Parse(time.RFC3339, rec.EventTime); at.UnixMilli() != aws.ToInt64(ev.Timestamp) {
-			t.Errorf("log event timestamp %d is not eventTime %s", aws.ToInt64(ev.Timestamp), rec.EventTime)
+		at, err := time.Parse(time.RFC3339, rec.EventTime)
+		if err != nil {
+			t.Fatalf("eventTime %q: %v", rec.EventTime, err)
+		}
+		if aws.ToInt64(ev.Timestamp) != aws.ToInt64(ev.IngestionTime) || aws.ToInt64(ev.Timestamp) < at.UnixMilli() {
+			t.Errorf("log event timestamp %d is not its delivery (%d), after eventTime %s", aws.ToInt64(ev.Timestamp), aws.ToInt64(ev.IngestionTime), rec.EventTime)
+		}
+		if at.Before(since) {
+			continue
 		}
 		got = append(got, stream+" "+strings.TrimSuffix(rec.EventSource, ".amazonaws.com")+":"+rec.EventName)
 	}

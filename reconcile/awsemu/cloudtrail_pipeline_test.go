@@ -46,7 +46,7 @@ func TestCloudTrailToMetricFilterPipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t0 := e.Now() // 05:06: setup records only, none matching → the minute reports 0
+	t0 := e.Now() // 05:06: setup records only, none matching; delivered (and stamped) at 05:07
 
 	e.Advance(time.Minute) // 05:07: three failures by the task role, one by someone else, one success
 	for i := 0; i < 3; i++ {
@@ -64,14 +64,16 @@ func TestCloudTrailToMetricFilterPipeline(t *testing.T) {
 	if _, err := logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{}); err != nil {
 		t.Fatal(err)
 	}
-	e.Advance(3 * time.Minute) // 05:09, 05:10: no events at all → nothing
+	e.Advance(3 * time.Minute) // 05:09 onwards: no events at all → nothing
 
+	// CloudTrail stamps each log event with its delivery, the next whole minute: the setup's
+	// records count at 05:07 (no match: 0), the failures at 05:08, the Logs read at 05:09.
 	want := []string{
-		"Pattern1/KMS/KMSSecurityError 05:06:00.000 0 ",
-		"Pattern1/KMS/KMSSecurityError 05:07:00.000 1 ",
-		"Pattern1/KMS/KMSSecurityError 05:07:00.000 1 ",
-		"Pattern1/KMS/KMSSecurityError 05:07:00.000 1 ",
-		"Pattern1/KMS/KMSSecurityError 05:08:00.000 0 ",
+		"Pattern1/KMS/KMSSecurityError 05:08:00.000 1 ",
+		"Pattern1/KMS/KMSSecurityError 05:08:00.000 1 ",
+		"Pattern1/KMS/KMSSecurityError 05:08:00.000 1 ",
+		"Pattern1/KMS/KMSSecurityError 05:07:00.000 0 ",
+		"Pattern1/KMS/KMSSecurityError 05:09:00.000 0 ",
 	}
 	if got := rec(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("datapoints:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -91,7 +93,7 @@ func TestCloudTrailToMetricFilterPipeline(t *testing.T) {
 	for i := range r.Timestamps {
 		series = append(series, fmt.Sprintf("%s=%g", r.Timestamps[i].Format("15:04"), r.Values[i]))
 	}
-	if strings.Join(series, " ") != "05:06=0 05:07=3 05:08=0" {
+	if strings.Join(series, " ") != "05:07=0 05:08=3 05:09=0" {
 		t.Fatalf("CloudWatch sums per minute: %v", series)
 	}
 }

@@ -24,6 +24,9 @@ const (
 func ctEnv(t *testing.T) (*Emulator, aws.Config) {
 	t.Helper()
 	e, cfg := logsEnv(t)
+	// These tests are about what CloudTrail delivers and where; TestCloudTrailDeliveryDelay is
+	// about when. Records are delivered at the next tick.
+	e.SetTrailDeliveryDelay(0)
 	e.SeedBucket("trail-bucket")
 	e.SeedRole(ctRole)
 	logsCreateGroup(t, cloudwatchlogs.NewFromConfig(cfg), ctGroup)

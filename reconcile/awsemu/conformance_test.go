@@ -93,7 +93,7 @@ func (env *confEnv) truth(what string, ok bool) {
 
 func conformanceScenarios() []scenario {
 	var all []scenario
-	for _, part := range [][]scenario{cloudwatchScenarios(), logsScenarios(), cloudtrailScenarios(), snsScenarios(), kmsScenarios(), taggingScenarios()} {
+	for _, part := range [][]scenario{cloudwatchScenarios(), logsScenarios(), cloudtrailScenarios(), snsScenarios(), kmsScenarios(), taggingScenarios(), stsScenarios()} {
 		all = append(all, part...)
 	}
 	return all
@@ -184,7 +184,7 @@ func TestConformanceTableShape(t *testing.T) {
 	sort.Strings(services)
 	t.Logf("services: %v", services)
 	// Issue 3 asks for at least 40 scenarios across the six services.
-	if n := len(conformanceScenarios()); n < 40 || len(services) != 6 {
+	if n := len(conformanceScenarios()); n < 40 || len(services) != 7 {
 		t.Errorf("%d scenarios over %v, want at least 40 over six services", n, services)
 	}
 }

@@ -1,12 +1,16 @@
 // Package awsemu is an in-memory AWS that answers the unmodified aws-sdk-go-v2 clients over the
 // real wire protocols — CloudWatch over Smithy RPC v2 CBOR (the SDK's default), awsJson 1.0 and
 // awsQuery; CloudWatch Logs, CloudTrail, KMS and the Resource Groups Tagging API over awsJson 1.1;
-// SNS over awsQuery — with AWS's error shapes and codes, pagination and validation. It also runs
-// the detection pipeline that the AWS Well-Architected KMS lab tests by hand, on an emulated clock
-// that tests advance: every API call becomes a CloudTrail record; a logging trail whose event
-// selectors include it delivers the record to its log group; metric filters turn log events into
-// per-minute datapoints; alarms evaluate and publish state changes to SNS; confirmed
-// subscriptions receive the notification in an outbox.
+// SNS and STS (GetCallerIdentity) over awsQuery — with AWS's error shapes and codes, pagination
+// and validation. It also runs the detection pipeline that the AWS Well-Architected KMS lab tests
+// by hand, on an emulated clock that tests advance: every API call becomes a CloudTrail record; a
+// logging trail whose event selectors include it delivers the record to its log group after
+// CloudTrail's delivery delay (DefaultTrailDeliveryDelay, five minutes, or Options and
+// SetTrailDeliveryDelay), or fails to and says so in GetTrailStatus (a bucket or role gone, a role
+// that may not write logs, a log group gone, the trail's KMS key disabled); CloudWatch Logs counts
+// every ingestion in AWS/Logs IncomingLogEvents and IncomingBytes per log group; metric filters
+// turn log events into per-minute datapoints; alarms evaluate and publish state changes to SNS;
+// confirmed subscriptions receive the notification in an outbox.
 //
 // # Layout
 //
@@ -18,7 +22,8 @@
 //	                     buckets and roles, handlers, pipeline ticks), the Call, the Bus between
 //	                     services, the CloudTrail record of each call
 //	internal/cloudwatch, internal/logs, internal/cloudtrail, internal/sns, internal/kms,
-//	internal/tagging     each service's handlers, state and part of the pipeline
+//	internal/tagging, internal/sts
+//	                     each service's handlers, state and part of the pipeline
 //	(this package)       Emulator: New, ServeHTTP, Start/Server, HTTPClient, InProcessClient,
 //	                     the world API, and Instruments (the test surface)
 //
@@ -33,11 +38,12 @@
 //   - AWS: ServeHTTP. Over a socket, Start (a loopback Server) with HTTPClient (it works around a
 //     smithy-go request-body race that loopback speeds make frequent); within one process,
 //     InProcessClient (no socket at all).
-//   - World: the world the spec presumes, SeedBucket, SeedRole; who calls, AddUser,
-//     AddRoleSession (an ECS task role's session; a role of a member account makes calls in that
-//     account); KMS key policies, DenyKMS, AllowKMS; the organization, SetOrganization,
-//     LeaveOrganization; events of services not emulated, RecordEvent; time, Now, Advance (runs
-//     the pipeline minute by minute); what SNS said, Outbox, ConfirmPending.
+//   - World: the world the spec presumes, SeedBucket, SeedRole, and how it breaks, DeleteBucket,
+//     DeleteRole, DenyRoleLogs, AllowRoleLogs; who calls, AddUser, AddRoleSession (an ECS task
+//     role's session; a role of a member account makes calls in that account); KMS key
+//     policies, DenyKMS, AllowKMS; the organization, SetOrganization, LeaveOrganization; events
+//     of services not emulated, RecordEvent; time, Now, Advance (runs the pipeline minute by
+//     minute), SetTrailDeliveryDelay; what SNS said, Outbox, ConfirmPending.
 //
 // # Accounts
 //

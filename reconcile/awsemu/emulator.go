@@ -10,6 +10,7 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/kms"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/logs"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/sns"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/sts"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/tagging"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/wire"
 )
@@ -22,10 +23,19 @@ type Options struct {
 	AccountID string
 	// Start is the emulated clock's first instant. Default: now, truncated to the minute.
 	Start time.Time
+	// TrailDeliveryDelay is how long CloudTrail takes from an API call to delivering its record
+	// to S3 and CloudWatch Logs; 0 means DefaultTrailDeliveryDelay. SetTrailDeliveryDelay changes
+	// it, to zero included.
+	TrailDeliveryDelay time.Duration
 }
 
-// Emulator is an in-memory AWS for CloudWatch, CloudWatch Logs, CloudTrail, SNS, KMS and the
-// Resource Groups Tagging API. It is an http.Handler that answers the unmodified aws-sdk-go-v2
+// DefaultTrailDeliveryDelay is CloudTrail's delivery delay unless Options says otherwise:
+// CloudTrail "typically delivers logs within an average of about 5 minutes of an API call"
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/how-cloudtrail-works.html).
+const DefaultTrailDeliveryDelay = 5 * time.Minute
+
+// Emulator is an in-memory AWS for CloudWatch, CloudWatch Logs, CloudTrail, SNS, KMS, the
+// Resource Groups Tagging API and STS's GetCallerIdentity. It is an http.Handler that answers the unmodified aws-sdk-go-v2
 // clients. One mutex guards all state: requests are served one at a time, which keeps every
 // cross-service effect (a KMS call that becomes a CloudTrail record that becomes a log event)
 // simple and deterministic, and is fast enough for benchmarks of thousands of resources.
@@ -51,7 +61,11 @@ func New(o Options) *Emulator {
 	if o.Start.IsZero() {
 		o.Start = time.Now().UTC().Truncate(time.Minute)
 	}
+	if o.TrailDeliveryDelay <= 0 {
+		o.TrailDeliveryDelay = DefaultTrailDeliveryDelay
+	}
 	e := &Emulator{w: core.NewWorld(o.Region, o.AccountID, o.Start), router: wire.NewRouter()}
+	e.w.TrailDeliveryDelay = o.TrailDeliveryDelay
 	e.inst = &Instruments{e: e}
 	// Registration order is pipeline order: each tick hands its output to the next one.
 	e.kms = kms.Register(e.w)
@@ -60,7 +74,8 @@ func New(o Options) *Emulator {
 	cloudwatch.Register(e.w)
 	e.sns = sns.Register(e.w)
 	tagging.Register(e.w)
-	for _, ep := range []wire.Endpoint{kms.Endpoint, cloudtrail.Endpoint, logs.Endpoint, cloudwatch.Endpoint, sns.Endpoint, tagging.Endpoint} {
+	sts.Register(e.w)
+	for _, ep := range []wire.Endpoint{kms.Endpoint, cloudtrail.Endpoint, logs.Endpoint, cloudwatch.Endpoint, sns.Endpoint, tagging.Endpoint, sts.Endpoint} {
 		e.router.Add(ep)
 	}
 	return e

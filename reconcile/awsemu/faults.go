@@ -31,6 +31,10 @@ const (
 	ServerError
 	// Latency delays the call by Fault.Latency, then serves it normally.
 	Latency
+	// Deny answers the service's access-denied error, as when the caller's IAM policy lost the
+	// action: "AccessDenied" (403) for CloudWatch, "AuthorizationError" for SNS,
+	// "AccessDeniedException" (400) for the JSON services. Never retried.
+	Deny
 )
 
 // Fault describes calls to disturb and how.
@@ -89,6 +93,7 @@ func (in *Instruments) inject(c *core.Call) (time.Duration, *wire.APIError) {
 	if c.Region == "" {
 		c.Region = in.e.w.Region
 	}
+	c.Principal = in.e.w.PrincipalFor(c.AccessKey)
 	return in.faults.inject(c)
 }
 
@@ -181,6 +186,10 @@ func (st *faultState) inject(c *core.Call) (time.Duration, *wire.APIError) {
 			if failure == nil {
 				failure = serverError(c.Service)
 			}
+		case Deny:
+			if failure == nil {
+				failure = deniedError(c)
+			}
 		}
 	}
 	return delay, failure
@@ -214,4 +223,16 @@ func serverError(service string) *wire.APIError {
 		e.Type, e.Message = "InternalServiceException", "Internal service error"
 	}
 	return e
+}
+
+// deniedError is each service's access-denied error for c, worded as IAM words it.
+func deniedError(c *core.Call) *wire.APIError {
+	msg := "User: " + c.Principal.ARN + " is not authorized to perform: " + c.Service + ":" + c.Op
+	switch c.Service {
+	case "cloudwatch":
+		return &wire.APIError{Type: "AccessDenied", Message: msg, Status: http.StatusForbidden}
+	case "sns":
+		return &wire.APIError{Type: "AuthorizationErrorException", Code: "AuthorizationError", Message: msg, Status: http.StatusForbidden}
+	}
+	return &wire.APIError{Type: "AccessDeniedException", Message: msg}
 }

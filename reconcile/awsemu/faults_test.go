@@ -3,6 +3,7 @@ package awsemu
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -224,5 +226,27 @@ func TestQuotasOnTheRealClock(t *testing.T) {
 	e.Instruments().DisableQuotas()
 	if ok := burst(10, put); ok != 10 {
 		t.Fatalf("PutMetricAlarm with quotas off: %d of 10 served", ok)
+	}
+}
+
+// TestFaultDeny: a Deny fault answers each service's access-denied error, naming the principal
+// and the action, and the SDK does not retry it.
+func TestFaultDeny(t *testing.T) {
+	e := New(Options{Start: cwT0})
+	e.AddUser("AKIDOPS", "ops")
+	cfg := emuConfig(e, "AKIDOPS")
+	e.Instruments().InjectFault(Fault{Service: "logs", Op: "PutMetricFilter", Kind: Deny})
+	e.Instruments().InjectFault(Fault{Service: "cloudwatch", Op: "PutMetricAlarm", Kind: Deny})
+	_, err := cloudwatchlogs.NewFromConfig(retrying(cfg)).PutMetricFilter(context.Background(), &cloudwatchlogs.PutMetricFilterInput{
+		LogGroupName: aws.String("g"), FilterName: aws.String("f"), FilterPattern: aws.String(""),
+		MetricTransformations: []logstypes.MetricTransformation{{MetricName: aws.String("m"), MetricNamespace: aws.String("n"), MetricValue: aws.String("1")}}})
+	wantCode(t, err, "AccessDeniedException")
+	if !strings.Contains(err.Error(), "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: logs:PutMetricFilter") {
+		t.Errorf("message: %v", err)
+	}
+	_, err = cloudwatch.NewFromConfig(retrying(cfg)).PutMetricAlarm(context.Background(), alarmInput("a"))
+	wantCode(t, err, "AccessDenied")
+	if got := codes(e, "PutMetricAlarm"); len(got) != 1 {
+		t.Errorf("an access-denied call was retried: %q", got)
 	}
 }

@@ -174,7 +174,9 @@ func TestOrganizationTrailDeliversMemberEvents(t *testing.T) {
 	mgmtKMS := kms.NewFromConfig(cfg)
 	mgmtKey := kmsMustKey(t, mgmtKMS, "management key")
 	e.Advance(time.Minute)
-	since := e.Now()
+	// Log events carry their delivery time: the setup's were delivered at this tick.
+	start := e.Now()
+	since := start.Add(time.Millisecond)
 
 	e.AddRoleSession("AKIDMEMBER", "arn:aws:iam::"+orgMember+":role/app", "task")
 	member := kms.NewFromConfig(emuConfig(e, "AKIDMEMBER"))
@@ -237,7 +239,7 @@ func TestOrganizationTrailDeliversMemberEvents(t *testing.T) {
 		t.Fatalf("account trail delivered:\n%v\nwant:\n%v", got, wantAcct)
 	}
 	// The management account's event history is its own.
-	hist, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: aws.Time(since),
+	hist, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: aws.Time(start),
 		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventSource, AttributeValue: aws.String("kms.amazonaws.com")}}})
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +254,7 @@ func TestOrganizationTrailDeliversMemberEvents(t *testing.T) {
 
 	// Out of the organization, the member's events reach no trail, and RecordEvent refuses them.
 	e.LeaveOrganization()
-	since = e.Now()
+	since = e.Now().Add(time.Millisecond) // past what the previous tick delivered
 	if _, err := member.ListKeys(ctx, &kms.ListKeysInput{}); err != nil {
 		t.Fatal(err)
 	}

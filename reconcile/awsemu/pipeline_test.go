@@ -61,6 +61,9 @@ type labEnv struct {
 func labChain(t *testing.T, defaultRegion string) *labEnv {
 	t.Helper()
 	e := New(Options{Region: defaultRegion, AccountID: labAccount, Start: time.Date(2026, 5, 6, 9, 0, 0, 0, time.UTC)})
+	// The lab's timeline is the chain's, minute by minute: CloudTrail delivers at the next tick
+	// (TestCloudTrailDeliveryDelay covers the delay).
+	e.SetTrailDeliveryDelay(0)
 	srv, err := Start(e)
 	if err != nil {
 		t.Fatal(err)

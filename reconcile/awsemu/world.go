@@ -24,6 +24,47 @@ func (e *Emulator) SeedRole(arn string) {
 	e.w.Roles[arn] = true
 }
 
+// DeleteBucket makes an S3 bucket disappear, as `aws s3 rb` does: CloudTrail's deliveries to it
+// fail with NoSuchBucket from then on (GetTrailStatus LatestDeliveryError).
+func (e *Emulator) DeleteBucket(name string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.w.Buckets, name)
+}
+
+// DeleteRole makes an IAM role disappear: CloudTrail can no longer assume it to deliver to
+// CloudWatch Logs (GetTrailStatus LatestCloudWatchLogsDeliveryError).
+func (e *Emulator) DeleteRole(arn string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.w.Roles, arn)
+}
+
+// DenyRoleLogs takes logs:CreateLogStream and logs:PutLogEvents away from a role: CloudTrail still
+// assumes it, and its deliveries to CloudWatch Logs fail with AccessDeniedException.
+// AllowRoleLogs gives them back.
+func (e *Emulator) DenyRoleLogs(arn string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.w.LogsDenied[arn] = true
+}
+
+// AllowRoleLogs undoes DenyRoleLogs.
+func (e *Emulator) AllowRoleLogs(arn string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.w.LogsDenied, arn)
+}
+
+// SetTrailDeliveryDelay sets how long CloudTrail takes from a call to delivering its record; 0
+// delivers at the next tick. Records already captured keep their call time: a shorter delay
+// makes them due sooner.
+func (e *Emulator) SetTrailDeliveryDelay(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.w.TrailDeliveryDelay = max(d, 0)
+}
+
 // AddUser makes requests signed with accessKey come from IAM user userName. Requests signed with
 // a key nobody added come from the IAM user "emulator-user".
 func (e *Emulator) AddUser(accessKey, userName string) {

@@ -12,6 +12,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 	"github.com/kmswatch/kmswatch/spec"
 	"github.com/kmswatch/kmswatch/spec/redact"
 )
@@ -54,6 +55,12 @@ type Options struct {
 	// Metrics, if nil, are created; a caller passes its own to wire ObserveAWSCall into the AWS
 	// clients before the daemon exists.
 	Metrics *Metrics
+	// IsLeader, if set, is asked before each heartbeat: only the leader heartbeats (a standby
+	// feeding the switch would hide a dead leader). Nil: this instance always leads.
+	IsLeader func() bool
+	// HeartbeatEvery, if positive, replaces the spec's shortest spec.heartbeat.every as the
+	// daemon's heartbeat period (Monitors without spec.heartbeat never get one).
+	HeartbeatEvery time.Duration
 }
 
 // Daemon is the reconcile loop with its status and metrics.
@@ -65,11 +72,16 @@ type Daemon struct {
 	now     func() time.Time
 	rnd     func() float64
 
+	// heartbeater makes the heartbeat: the Reconciler, when it is one.
+	heartbeater Heartbeater
+
 	// Owned by the goroutine running Run or Once.
 	cur       *loadedSpec
 	redactor  *redact.Redactor // knows the endpoints of the spec in force
 	converged string           // digest of the spec the account was last converged to
 	warned    map[reconcile.Warning]bool
+	nextBeat  time.Time                  // when the next heartbeat is due (zero: at once)
+	pipelines map[string]pipeline.Status // each Monitor's pipeline status, for logging changes
 }
 
 // loadedSpec is a spec that loaded and the file state it was loaded from.
@@ -105,13 +117,16 @@ func New(opts Options) (*Daemon, error) {
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics()
 	}
+	hb, _ := opts.Reconciler.(Heartbeater)
 	return &Daemon{
-		opts:    opts,
-		log:     opts.Log,
-		metrics: opts.Metrics,
-		status:  newStatusBook(),
-		now:     time.Now,
-		rnd:     defaultRand,
+		opts:        opts,
+		log:         opts.Log,
+		metrics:     opts.Metrics,
+		status:      newStatusBook(),
+		now:         time.Now,
+		rnd:         defaultRand,
+		heartbeater: hb,
+		pipelines:   map[string]pipeline.Status{},
 	}, nil
 }
 
@@ -121,13 +136,21 @@ func (d *Daemon) Metrics() *Metrics { return d.metrics }
 // Status returns a snapshot of what /status serves.
 func (d *Daemon) Status() Status { return d.status.snapshot() }
 
-// Once loads the spec and runs one pass: kmswatch --once. The result is returned even when err
-// is set, with what the pass did before it failed.
+// Once loads the spec and runs one pass, then makes the heartbeat (not under --dry-run): kmswatch
+// --once. The result is returned even when err is set, with what the pass did before it failed;
+// a failed heartbeat is an error too, and shows on its Monitors' pipelines.
 func (d *Daemon) Once(ctx context.Context) (*reconcile.Result, error) {
 	if err := d.loadInitial(); err != nil {
 		return nil, err
 	}
-	return d.pass(ctx)
+	res, err := d.pass(ctx)
+	if d.heartbeatEvery() == 0 || ctx.Err() != nil || (d.opts.IsLeader != nil && !d.opts.IsLeader()) {
+		return res, err
+	}
+	beats, hbErr := d.heartbeater.Heartbeat(ctx, d.cur.Monitors)
+	d.recordHeartbeats(beats)
+	markHeartbeats(res, beats)
+	return res, errors.Join(err, hbErr)
 }
 
 // Run loads the spec and keeps the account converged to it until ctx is cancelled, when it
@@ -158,6 +181,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		started := d.now()
 		_, err := d.pass(ctx)
+		d.beat(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return nil
@@ -189,12 +213,23 @@ func (d *Daemon) waitForPass(ctx context.Context, wait time.Duration, changed <-
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
+		// The heartbeat falls due on its own schedule while the loop waits.
+		beat := time.NewTimer(time.Hour)
+		beat.Stop()
+		if due, on := d.heartbeatDue(); on {
+			beat.Reset(due)
+		}
 		select {
 		case <-ctx.Done():
+			beat.Stop()
 			return false, false
 		case <-timer.C:
+			beat.Stop()
 			return true, false
+		case <-beat.C:
+			d.beat(ctx)
 		case <-changed:
+			beat.Stop()
 			if d.reload() {
 				return true, true
 			}

@@ -21,6 +21,14 @@
 //     as a warning (logged when it appears and when it clears), in /status (warnings and
 //     contests) and by kmswatch_contested_resources{monitor}; its writes are not counted as
 //     drift repaired, since they are a fight, not a repair.
+//   - The heartbeat (spec.heartbeat): when the Reconciler is also a Heartbeater, the daemon makes
+//     the heartbeat every `every` on its own timer, apart from passes and during backoff, the
+//     leader only (Options.IsLeader), never under DryRun; Once makes one after its pass. A
+//     failed heartbeat is logged and shown on the Monitor's pipeline in /status.
+//   - Each pass's pipeline judgements (reconcile.Result.Pipelines) go to /status ("pipeline", per
+//     Monitor), to /metrics (kmswatch_pipeline_live, kmswatch_pipeline_last_event_age_seconds,
+//     kmswatch_heartbeats_total) and to the log: a line when a Monitor's pipeline status changes,
+//     and its problems — delivery errors verbatim — as warnings when they appear and clear.
 //   - Handler serves /healthz, /readyz (503 until the first pass completes), /metrics (its own
 //     Prometheus registry) and /status (JSON).
 package daemon

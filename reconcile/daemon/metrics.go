@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 )
 
 // Pass results, the values of kmswatch_reconcile_total's result label.
@@ -25,6 +26,8 @@ const (
 	StateKept                = "Kept"
 	StateDeleted             = "Deleted"
 	StateFailed              = "Failed"
+	// The heartbeat's switch, not created until the first heartbeat arrives.
+	StateAwaitingHeartbeat = "AwaitingHeartbeat"
 )
 
 // Metrics are the daemon's Prometheus series, on a registry of their own (never the global
@@ -52,6 +55,9 @@ type Metrics struct {
 	lastSuccess   prometheus.Gauge
 	specReloads   *prometheus.CounterVec
 	contested     *prometheus.GaugeVec
+	pipelineLive  *prometheus.GaugeVec
+	lastEventAge  *prometheus.GaugeVec
+	heartbeats    *prometheus.CounterVec
 }
 
 // NewMetrics creates the series on a new registry, with the Go runtime and process collectors.
@@ -105,8 +111,20 @@ func NewMetrics() *Metrics {
 			Help: "Resources of a Monitor that another kmswatch instance writes with another spec of it, after the last pass; writes to them back off.",
 		}, []string{"monitor"}),
 	}
+	m.pipelineLive = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "kmswatch_pipeline_live",
+		Help: "1 when the last pass judged the Monitor's pipeline live (events arrive, no delivery error, the heartbeat's switch not in ALARM), else 0.",
+	}, []string{"monitor"})
+	m.lastEventAge = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "kmswatch_pipeline_last_event_age_seconds",
+		Help: "How long before the last pass an event last reached the Monitor's log group, when known.",
+	}, []string{"monitor"})
+	m.heartbeats = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kmswatch_heartbeats_total",
+		Help: "Heartbeat calls (kms:ListAliases) by result: success or error.",
+	}, []string{"result"})
 	m.Registry.MustRegister(m.passes, m.duration, m.awsRequests, m.awsDuration, m.driftRepaired,
-		m.changes, m.resources, m.subsPending, m.lastSuccess, m.specReloads, m.contested,
+		m.changes, m.resources, m.subsPending, m.lastSuccess, m.specReloads, m.contested, m.pipelineLive, m.lastEventAge, m.heartbeats,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series with a known, closed label set start at 0 so that they are present before they move
 	// (rate() and alert rules need the series to exist).
@@ -119,7 +137,35 @@ func NewMetrics() *Metrics {
 	for _, r := range []string{"applied", "rejected"} {
 		m.specReloads.WithLabelValues(r)
 	}
+	for _, r := range []string{"success", "error"} {
+		m.heartbeats.WithLabelValues(r)
+	}
 	return m
+}
+
+// observePipelines sets each Monitor's pipeline series from the pass's judgement, dropping those
+// of Monitors no longer judged.
+func (m *Metrics) observePipelines(res *reconcile.Result, end time.Time) {
+	m.pipelineLive.Reset()
+	m.lastEventAge.Reset()
+	for _, p := range res.Pipelines {
+		live := 0.0
+		if p.Status == pipeline.StatusLive {
+			live = 1
+		}
+		m.pipelineLive.WithLabelValues(p.Monitor).Set(live)
+		if p.LastEvent != nil {
+			m.lastEventAge.WithLabelValues(p.Monitor).Set(end.Sub(*p.LastEvent).Seconds())
+		}
+	}
+}
+
+func (m *Metrics) observeHeartbeat(ok bool) {
+	if ok {
+		m.heartbeats.WithLabelValues("success").Inc()
+	} else {
+		m.heartbeats.WithLabelValues("error").Inc()
+	}
 }
 
 // ObserveAWSCall records one AWS API call; code is empty for a success. Its signature is that of
@@ -143,6 +189,7 @@ func (m *Metrics) observePass(res *reconcile.Result, result string, d time.Durat
 	if res == nil || (result == ResultError && len(res.Changes) == 0) {
 		return // a pass that failed before it saw anything says nothing about the resources
 	}
+	m.observePipelines(res, end)
 	m.resources.Reset()
 	pending := 0
 	fight := contestedIDs(res)
@@ -210,6 +257,8 @@ func resourceState(c reconcile.Change, dryRun bool) string {
 		return StateKept
 	case c.State == reconcile.StatePendingConfirmation:
 		return StatePendingConfirmation
+	case c.State == reconcile.StateAwaitingHeartbeat:
+		return StateAwaitingHeartbeat
 	case dryRun && c.Action != reconcile.ActionNoop:
 		return StateDrifted
 	case c.Action == reconcile.ActionDelete:

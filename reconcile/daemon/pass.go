@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-logr/logr"
 
@@ -38,6 +39,7 @@ func (d *Daemon) pass(ctx context.Context) (*reconcile.Result, error) {
 		logChanges(log, res, d.opts.DryRun)
 		if err == nil || len(res.Changes) > 0 {
 			d.warned = logWarnings(log, d.warned, res.Warnings)
+			d.logPipelines(log, res, end)
 		}
 	}
 
@@ -174,4 +176,16 @@ func (d *Daemon) redact(res *reconcile.Result, err error) (*reconcile.Result, er
 		err = d.redactor.Error(err)
 	}
 	return res, err
+}
+
+// logPipelines logs a Monitor's pipeline line when its status changes (its problems are
+// warnings, logged as they appear and clear).
+func (d *Daemon) logPipelines(log logr.Logger, res *reconcile.Result, now time.Time) {
+	for _, p := range res.Pipelines {
+		if d.pipelines[p.Monitor] == p.Status {
+			continue
+		}
+		d.pipelines[p.Monitor] = p.Status
+		log.Info("pipeline "+string(p.Status), "monitor", p.Monitor, "pipeline", p.Line(now))
+	}
 }

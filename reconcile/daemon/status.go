@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 )
 
 // Status is the document served at /status: what the daemon enforces and how each resource
@@ -29,6 +30,10 @@ type Status struct {
 	// Contests are the Monitors whose resources another kmswatch instance writes with another
 	// spec, from the last pass; each is among Warnings too.
 	Contests []reconcile.Contest `json:"contests,omitempty"`
+	// Pipeline is, per Monitor, whether its chain delivers (live, stale, broken or unknown), with
+	// what breaks it and the heartbeat's state: the last pass's judgement, with the last
+	// heartbeat this instance made.
+	Pipeline map[string]pipeline.Report `json:"pipeline"`
 }
 
 // SpecStatus identifies the spec in force.
@@ -105,10 +110,12 @@ type statusBook struct {
 	lastChanges  map[string]*ChangeRecord // by "region|id"; region "" is the default one
 	specWarnings []reconcile.Warning
 	passWarnings []reconcile.Warning
+	pipelines    map[string]pipeline.Report
+	beats        map[string]reconcile.Heartbeat // by Monitor
 }
 
 func newStatusBook() *statusBook {
-	return &statusBook{lastChanges: map[string]*ChangeRecord{}}
+	return &statusBook{lastChanges: map[string]*ChangeRecord{}, pipelines: map[string]pipeline.Report{}, beats: map[string]reconcile.Heartbeat{}}
 }
 
 // snapshot returns a deep enough copy to encode without the lock.
@@ -128,7 +135,34 @@ func (b *statusBook) snapshot() Status {
 	if s.Warnings == nil {
 		s.Warnings = []reconcile.Warning{}
 	}
+	s.Pipeline = make(map[string]pipeline.Report, len(b.pipelines))
+	for name, p := range b.pipelines {
+		if p.Heartbeat != nil {
+			hb := *p.Heartbeat
+			if beat, ok := b.beats[name]; ok {
+				at := beat.At
+				hb.LastSent, hb.SendError = &at, ""
+				if beat.Err != nil {
+					hb.SendError = Redact(beat.Err).Error()
+				}
+			}
+			p.Heartbeat = &hb
+		}
+		p.Problems = slices.Clone(p.Problems)
+		s.Pipeline[name] = p
+	}
 	return s
+}
+
+// heartbeats records the heartbeats this instance made, by the Monitors they served.
+func (b *statusBook) heartbeats(beats []reconcile.Heartbeat) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, hb := range beats {
+		for _, m := range hb.Monitors {
+			b.beats[m] = hb
+		}
+	}
 }
 
 func (b *statusBook) MarshalJSON() ([]byte, error) {
@@ -167,6 +201,10 @@ func (b *statusBook) passDone(p PassStatus, res *reconcile.Result, err error, te
 	b.passWarnings = slices.Clone(res.Warnings)
 	b.st.Contests = slices.Clone(res.Contests)
 	fight := contestedIDs(res)
+	b.pipelines = make(map[string]pipeline.Report, len(res.Pipelines))
+	for _, p := range res.Pipelines {
+		b.pipelines[p.Monitor] = p
+	}
 	resources := make([]ResourceStatus, 0, len(res.Changes))
 	var subs []SubscriptionStatus
 	for _, c := range res.Changes {

@@ -50,7 +50,7 @@ func Run(ctx context.Context, out io.Writer) error {
 	defer lab.close()
 	s := &story{p: &printer{w: out}, lab: lab, file: file, m: file.Monitors[0]}
 	s.intro()
-	for _, scene := range []func(context.Context) error{s.converge, s.drifts, s.confirm, s.failingCalls, s.alarm} {
+	for _, scene := range []func(context.Context) error{s.converge, s.drifts, s.confirm, s.failingCalls, s.alarm, s.deadMansSwitch} {
 		if err := scene(ctx); err != nil {
 			return err
 		}
@@ -68,6 +68,8 @@ type story struct {
 	file *spec.File
 	m    spec.Monitor
 	res  *reconcile.Result
+	// lastBeat is when kmswatch last made its heartbeat (on the emulated clock).
+	lastBeat time.Time
 }
 
 // pass runs one kmswatch pass over the spec.
@@ -111,6 +113,10 @@ func (s *story) converge(ctx context.Context) error {
 	}
 	s.p.say(fmt.Sprintf("A second pass: %d resources unchanged, %d AWS calls, %d of them writes.",
 		countAction(s.res, reconcile.ActionNoop), total(s.res.Calls), reconcile.WriteCalls(s.res.Calls)))
+	if err := s.heartbeat(ctx); err != nil {
+		return err
+	}
+	s.p.say("kmswatch makes its first heartbeat (kms:ListAliases as itself); it will every 5 minutes, as the daemon does.")
 	// The pass's own pipeline checks: what is in place but not yet doing its job.
 	s.p.warnings(s.res)
 	return nil
@@ -180,15 +186,18 @@ func (s *story) failingCalls(ctx context.Context) error {
 	return nil
 }
 
-// alarm: a minute passes on the emulated clock; the alarm fires and the email arrives.
+// alarm: six minutes pass on the emulated clock — CloudTrail delivers within about five — the
+// alarm fires and the email arrives.
 func (s *story) alarm(ctx context.Context) error {
-	s.p.step("A minute passes (emulated)")
+	s.p.step("Six minutes pass (emulated): CloudTrail delivers a call's record within about five")
 	alarm := s.m.Spec.Alarms[0]
 	before, err := s.lab.alarmState(ctx, alarm.Name)
 	if err != nil {
 		return err
 	}
-	s.lab.emu.Advance(time.Minute + 10*time.Second)
+	if _, err := s.advance(ctx, awsemu.DefaultTrailDeliveryDelay+time.Minute+10*time.Second); err != nil {
+		return err
+	}
 	after, err := s.lab.alarmState(ctx, alarm.Name)
 	if err != nil {
 		return err
@@ -260,7 +269,7 @@ func newLab(m spec.Monitor) (*lab, error) {
 	env := reconcile.Env{Region: region, AccountID: emu.AccountID(), Partition: "aws"}
 	return &lab{
 		emu: emu, srv: srv,
-		ctrl:       reconcile.NewController(clients, env, logr.Discard(), reconcile.Options{}),
+		ctrl:       reconcile.NewController(clients, env, logr.Discard(), reconcile.Options{Now: emu.Now}),
 		opAlarms:   cloudwatch.NewFromConfig(cfg(keyOperator)),
 		opTrail:    cloudtrail.NewFromConfig(cfg(keyOperator)),
 		sec:        sns.NewFromConfig(cfg(keyOperator)),

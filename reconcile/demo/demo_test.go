@@ -9,7 +9,8 @@ import (
 )
 
 // TestDemo plays the whole story and checks what a newcomer must see: the plan, each drift
-// repaired, the subscription confirmed, the alarm in ALARM and the email. Under ten seconds.
+// repaired, the subscription confirmed, the alarm in ALARM and the email; then the heartbeat's
+// switch armed, the broken delivery reported, and the switch's email. Under ten seconds.
 func TestDemo(t *testing.T) {
 	var out bytes.Buffer
 	start := time.Now()
@@ -34,6 +35,12 @@ func TestDemo(t *testing.T) {
 		"To: secops@example.com",
 		`"NewStateValue": "ALARM"`,
 		`Subject: ALARM: "pattern1-logging-alarm"`,
+		"Alarm/pattern1-kms-heartbeat unchanged (awaiting first heartbeat)", // the switch waits
+		"Alarm/pattern1-kms-heartbeat created",                              // and is armed
+		"Pipeline/pattern1-kms live (last event",
+		`Pipeline/pattern1-kms broken (last event 9m ago, heartbeat OK): Trail/pattern1-logging-trail LatestCloudWatchLogsDeliveryError "AccessDeniedException: `,
+		"Alarm pattern1-kms-heartbeat: OK → ALARM",
+		`Subject: ALARM: "pattern1-kms-heartbeat"`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q", want)

@@ -9,5 +9,9 @@
 // trail and excludes KMS events from it, each through the AWS SDK, and kmswatch repairs each one;
 // the security team confirms the email subscription; the application's ECS task role makes
 // failing Decrypt calls; the emulated clock moves on; CloudTrail, the log group, the metric
-// filter and the alarm do their work; the alarm goes to ALARM and the email is shown.
+// filter and the alarm do their work; the alarm goes to ALARM and the email is shown. Then the
+// dead man's switch: kmswatch's first heartbeat has come through, so its switch is armed; someone
+// takes logs:PutLogEvents away from CloudTrail's role, kmswatch's next pass reports the pipeline
+// broken with CloudTrail's error verbatim, time passes with no heartbeat reaching the log group,
+// and the switch's email arrives.
 package demo

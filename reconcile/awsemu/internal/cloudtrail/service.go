@@ -36,10 +36,16 @@ type trail struct {
 	cwGroup, cwRole   string
 	kmsKeyID          string
 
-	logging                   bool
-	startTime, stopTime       time.Time
-	latestDelivery, latestCWL time.Time
-	latestCWLError            string
+	logging             bool
+	startTime, stopTime time.Time
+	// Delivery to S3: the last attempt, the last success, and the error of the last failed
+	// attempt (kept after a later success: the attempt times tell whether it is current).
+	s3 deliveryStatus
+	// Digest files (log file validation), hourly to the same bucket.
+	digest deliveryStatus
+	// Delivery to CloudWatch Logs: the last success and, while it fails, the error.
+	latestCWL      time.Time
+	latestCWLError string
 
 	// selectors is nil until PutEventSelectors: the default selector applies then.
 	selectors []eventSelector

@@ -318,10 +318,14 @@ type trailStatusOut struct {
 	StartLoggingTime                  *time.Time `json:"StartLoggingTime,omitempty"`
 	StopLoggingTime                   *time.Time `json:"StopLoggingTime,omitempty"`
 	LatestDeliveryTime                *time.Time `json:"LatestDeliveryTime,omitempty"`
+	LatestDeliveryError               string     `json:"LatestDeliveryError,omitempty"`
+	LatestDigestDeliveryTime          *time.Time `json:"LatestDigestDeliveryTime,omitempty"`
+	LatestDigestDeliveryError         string     `json:"LatestDigestDeliveryError,omitempty"`
 	LatestCloudWatchLogsDeliveryTime  *time.Time `json:"LatestCloudWatchLogsDeliveryTime,omitempty"`
 	LatestCloudWatchLogsDeliveryError string     `json:"LatestCloudWatchLogsDeliveryError,omitempty"`
 	// The string members are "no longer in use" but AWS still fills them (the AWS CLI's
-	// get-trail-status example shows them beside their timestamp twins).
+	// get-trail-status example shows them beside their timestamp twins): the time of the latest
+	// attempt, and of the latest attempt that succeeded.
 	TimeLoggingStarted             string `json:"TimeLoggingStarted,omitempty"`
 	TimeLoggingStopped             string `json:"TimeLoggingStopped,omitempty"`
 	LatestDeliveryAttemptTime      string `json:"LatestDeliveryAttemptTime,omitempty"`
@@ -355,10 +359,11 @@ func (s *cloudTrailService) getTrailStatus(c *core.Call) (any, error) {
 	}
 	return trailStatusOut{
 		IsLogging: t.logging, StartLoggingTime: timePtr(t.startTime), StopLoggingTime: timePtr(t.stopTime),
-		LatestDeliveryTime: timePtr(t.latestDelivery), LatestCloudWatchLogsDeliveryTime: timePtr(t.latestCWL),
-		LatestCloudWatchLogsDeliveryError: t.latestCWLError,
-		TimeLoggingStarted:                isoSeconds(t.startTime), TimeLoggingStopped: isoSeconds(t.stopTime),
-		LatestDeliveryAttemptTime: isoSeconds(t.latestDelivery), LatestDeliveryAttemptSucceeded: isoSeconds(t.latestDelivery),
+		LatestDeliveryTime: timePtr(t.s3.success), LatestDeliveryError: t.s3.err,
+		LatestDigestDeliveryTime: timePtr(t.digest.success), LatestDigestDeliveryError: t.digest.err,
+		LatestCloudWatchLogsDeliveryTime: timePtr(t.latestCWL), LatestCloudWatchLogsDeliveryError: t.latestCWLError,
+		TimeLoggingStarted: isoSeconds(t.startTime), TimeLoggingStopped: isoSeconds(t.stopTime),
+		LatestDeliveryAttemptTime: isoSeconds(t.s3.attempt), LatestDeliveryAttemptSucceeded: isoSeconds(t.s3.success),
 	}, nil
 }
 

@@ -17,7 +17,7 @@ var notAudited = map[string]bool{
 var eventSources = map[string]string{
 	"cloudwatch": "monitoring.amazonaws.com", "logs": "logs.amazonaws.com",
 	"cloudtrail": "cloudtrail.amazonaws.com", "sns": "sns.amazonaws.com",
-	"kms": "kms.amazonaws.com", "tagging": "tagging.amazonaws.com",
+	"kms": "kms.amazonaws.com", "tagging": "tagging.amazonaws.com", "sts": "sts.amazonaws.com",
 }
 
 // audit turns a call into a CloudTrail record in CloudTrail's own shape (eventVersion 1.11),

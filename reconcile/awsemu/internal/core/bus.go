@@ -14,6 +14,10 @@ type Bus struct {
 	PutDatum func(d Datum)
 	// Publish sends a message to a topic's confirmed subscribers.
 	Publish func(topicArn, subject, message string) error
+	// KeyState answers the state of a KMS key given by key ARN (Enabled, Disabled,
+	// PendingDeletion), and false for a key that does not exist: what CloudTrail meets when it
+	// encrypts a trail's log files with the trail's KmsKeyId.
+	KeyState func(keyARN string) (state string, ok bool)
 }
 
 // AuditRecord is one CloudTrail record, in CloudTrail's own JSON shape (Record), with the fields

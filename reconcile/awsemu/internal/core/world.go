@@ -23,8 +23,14 @@ type World struct {
 	// Buckets and Roles are the S3 buckets and IAM role ARNs that exist.
 	Buckets, Roles map[string]bool
 	// Org is the organization the account belongs to; nil when it belongs to none.
-	Org        *Organization
-	principals map[string]Principal
+	Org *Organization
+	// LogsDenied are roles (ARNs) whose permissions policy does not let them write to CloudWatch
+	// Logs: CloudTrail can assume them, but logs:CreateLogStream and logs:PutLogEvents fail.
+	LogsDenied map[string]bool
+	// TrailDeliveryDelay is how long CloudTrail takes from an API call to delivering its record
+	// (to S3 and to CloudWatch Logs).
+	TrailDeliveryDelay time.Duration
+	principals         map[string]Principal
 	// perAccount are the services that keep each account's resources apart (PerAccount).
 	perAccount map[string]bool
 
@@ -38,7 +44,7 @@ type World struct {
 func NewWorld(region, account string, start time.Time) *World {
 	return &World{
 		Region: region, Account: account, Now: start.UTC(),
-		Tags: NewTagStore(), Buckets: map[string]bool{}, Roles: map[string]bool{},
+		Tags: NewTagStore(), Buckets: map[string]bool{}, Roles: map[string]bool{}, LogsDenied: map[string]bool{},
 		principals: map[string]Principal{}, ops: map[string]map[string]OpFunc{}, perAccount: map[string]bool{},
 	}
 }

@@ -68,7 +68,17 @@ func Register(w *core.World) *Service {
 	})
 	w.OnTick(s.deleteDue)
 	w.PerAccount("kms")
+	w.Bus.KeyState = s.keyState
 	return s
+}
+
+// keyState is the bus end of w.Bus.KeyState.
+func (s *Service) keyState(arn string) (string, bool) {
+	k := s.keys[arn]
+	if k == nil {
+		return "", false
+	}
+	return k.state, true
 }
 
 // Deny makes the identity policies of the principal signing with accessKey deny the given

@@ -323,7 +323,27 @@ func (s *logsService) ingest(g *logGroup, st *logStream, batch []storedEvent, no
 		sort.SliceStable(st.events, func(i, j int) bool { return st.events[i].before(st.events[j]) })
 	}
 	st.lastIngest = now
+	s.publishIncoming(g, batch, now)
 	s.runFilters(g, batch)
+}
+
+// publishIncoming records what CloudWatch Logs publishes about every ingestion, per log group, in
+// the AWS/Logs namespace: IncomingLogEvents (unit None) and IncomingBytes (uncompressed, unit
+// Bytes), dimension LogGroupName, at the time of ingestion
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html).
+func (s *logsService) publishIncoming(g *logGroup, batch []storedEvent, now time.Time) {
+	if s.w.Bus.PutDatum == nil {
+		return
+	}
+	var bytes int
+	for _, ev := range batch {
+		bytes += len(ev.msg)
+	}
+	dims := map[string]string{"LogGroupName": g.name}
+	s.w.Bus.PutDatum(core.Datum{Region: g.region, Namespace: "AWS/Logs", MetricName: "IncomingLogEvents",
+		Dimensions: dims, Time: now, Value: float64(len(batch)), Unit: "None"})
+	s.w.Bus.PutDatum(core.Datum{Region: g.region, Namespace: "AWS/Logs", MetricName: "IncomingBytes",
+		Dimensions: dims, Time: now, Value: float64(bytes), Unit: "Bytes"})
 }
 
 // deliver is the bus end of w.Bus.PutLogEvents: CloudTrail delivering records to a trail's log

@@ -16,7 +16,9 @@ import (
 // AWS's "if logs are ingested during a one-minute time period but no matches are found, the
 // value specified for Default Value (if any) is reported": for each minute of event time in which
 // events reached the group, each filter that existed then and matched none of them emits its
-// defaultValue at the minute's start, once the clock has passed the minute (the tick).
+// defaultValue at the minute's start, once the clock has passed the minute (the tick). AWS
+// decides by the minute of ingestion, the emulator by the minute of event time: the same for
+// events put as they happen, and for CloudTrail's, which it stamps with their delivery time.
 
 const minuteMs = int64(time.Minute / time.Millisecond)
 
