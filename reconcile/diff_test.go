@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/google/go-cmp/cmp"
 )
@@ -129,55 +128,6 @@ func merge2(a, b map[string]string) map[string]string {
 	merge(out, a)
 	merge(out, b)
 	return out
-}
-
-func TestManagementEvents(t *testing.T) {
-	all := ManagementEvents{Included: true, ReadWriteType: "All"}
-	cases := []struct {
-		name     string
-		basic    []ctypes.EventSelector
-		advanced []ctypes.AdvancedEventSelector
-		want     ManagementEvents
-		logsKMS  bool
-	}{
-		{"no selectors: AWS default", nil, nil, all, true},
-		{"all", []ctypes.EventSelector{{ReadWriteType: ctypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(true)}}, nil, all, true},
-		{"kms excluded", []ctypes.EventSelector{{ReadWriteType: ctypes.ReadWriteTypeAll, ExcludeManagementEventSources: []string{kmsSource}}}, nil,
-			ManagementEvents{Included: true, ReadWriteType: "All", ExcludedSources: []string{kmsSource}}, false},
-		{"write only", []ctypes.EventSelector{{ReadWriteType: ctypes.ReadWriteTypeWriteOnly}}, nil,
-			ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}, false},
-		{"read + write selectors", []ctypes.EventSelector{{ReadWriteType: ctypes.ReadWriteTypeWriteOnly}, {ReadWriteType: ctypes.ReadWriteTypeReadOnly}}, nil, all, true},
-		{"one selector excludes, another does not", []ctypes.EventSelector{
-			{ReadWriteType: ctypes.ReadWriteTypeAll, ExcludeManagementEventSources: []string{kmsSource}},
-			{ReadWriteType: ctypes.ReadWriteTypeAll}}, nil, all, true},
-		{"management off", []ctypes.EventSelector{{ReadWriteType: ctypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(false)}}, nil,
-			ManagementEvents{ReadWriteType: "All"}, false},
-		{"advanced, all management", nil, []ctypes.AdvancedEventSelector{{FieldSelectors: []ctypes.AdvancedFieldSelector{
-			{Field: aws.String("eventCategory"), Equals: []string{"Management"}}}}},
-			ManagementEvents{Included: true, ReadWriteType: "All", Advanced: true}, true},
-		{"advanced, kms not equals", nil, []ctypes.AdvancedEventSelector{{FieldSelectors: []ctypes.AdvancedFieldSelector{
-			{Field: aws.String("eventCategory"), Equals: []string{"Management"}},
-			{Field: aws.String("eventSource"), NotEquals: []string{kmsSource}}}}},
-			ManagementEvents{Included: true, ReadWriteType: "All", ExcludedSources: []string{kmsSource}, Advanced: true}, false},
-		{"advanced, write only", nil, []ctypes.AdvancedEventSelector{{FieldSelectors: []ctypes.AdvancedFieldSelector{
-			{Field: aws.String("eventCategory"), Equals: []string{"Management"}},
-			{Field: aws.String("readOnly"), Equals: []string{"false"}}}}},
-			ManagementEvents{Included: true, ReadWriteType: "WriteOnly", Advanced: true}, false},
-		{"advanced, data events only", nil, []ctypes.AdvancedEventSelector{{FieldSelectors: []ctypes.AdvancedFieldSelector{
-			{Field: aws.String("eventCategory"), Equals: []string{"Data"}}}}},
-			ManagementEvents{ReadWriteType: "All", Advanced: true}, false},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got := managementEvents(tc.basic, tc.advanced)
-			if d := cmp.Diff(tc.want, got); d != "" {
-				t.Errorf("-want +got:\n%s", d)
-			}
-			if got.logsKMS() != tc.logsKMS {
-				t.Errorf("logsKMS %v, want %v", got.logsKMS(), tc.logsKMS)
-			}
-		})
-	}
 }
 
 func TestDesiredResolvesARNs(t *testing.T) {

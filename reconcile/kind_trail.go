@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kmswatch/kmswatch/reconcile/selectors"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 
@@ -42,7 +44,7 @@ func (trailKind) desire(s *State, m spec.Monitor, env Env) {
 		KMSKeyID:          t.KMSKeyID,
 		Organization:      t.Organization,
 		Logging:           true,
-		Management:        ManagementEvents{Included: true, ReadWriteType: "All"},
+		Management:        selectors.Management{Included: true, ReadWriteType: "All"},
 		Tags:              ownerTags(s, t.Ownership),
 		Adopt:             t.Adopt,
 	}
@@ -92,7 +94,7 @@ func (trailKind) observe(ctx context.Context, o *observer) error {
 				tags = t.Tags // read this pass
 			}
 			o.gots[i].Feeding = append(o.gots[i].Feeding, Trail{Name: name, LogGroupARN: aws.ToString(def.CloudWatchLogsLogGroupArn),
-				Selectors: sel, Management: sel.management(), Tags: tags, Status: status, Logging: status.Logging})
+				Selectors: sel, Management: sel.Management(), Tags: tags, Status: status, Logging: status.Logging})
 		}
 	}
 	return nil
@@ -141,7 +143,7 @@ func observeTrail(ctx context.Context, o *observer, name string) (*Trail, error)
 	if t.Selectors, err = o.selectors(ctx, name); err != nil {
 		return nil, err
 	}
-	t.Management = t.Selectors.management()
+	t.Management = t.Selectors.Management()
 	t.Tags, err = o.tags(ctx, trailRef(name), func(ctx context.Context) (map[string]string, error) {
 		return trailTagIO(name, t.ARN).read(ctx, o.r)
 	})
@@ -227,7 +229,7 @@ func sameKMSKey(got, want string) bool {
 	return strings.HasSuffix(got, ":key/"+strings.TrimPrefix(want, "key/"))
 }
 
-func diffManagement(want, got ManagementEvents) []FieldChange {
+func diffManagement(want, got selectors.Management) []FieldChange {
 	var d fieldDiff
 	prefix := "eventSelectors."
 	if got.Advanced {
@@ -303,7 +305,7 @@ func createTrail(ctx context.Context, r *region, w *Trail) error {
 	if _, err := r.clients.CloudTrail.CreateTrail(ctx, in); err != nil {
 		return trailWriteError("create trail "+w.Name, err, r.env.AccountID)
 	}
-	if err := putSelectors(ctx, r, w.Name, TrailSelectors{}); err != nil {
+	if err := putSelectors(ctx, r, w.Name, selectors.Set{}); err != nil {
 		return err
 	}
 	return startLogging(ctx, r, w.Name)

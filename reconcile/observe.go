@@ -7,6 +7,8 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/kmswatch/kmswatch/reconcile/selectors"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -36,7 +38,7 @@ type observer struct {
 	// trails are the region's own trails (no shadow copies of other regions' multi-region
 	// trails), from one DescribeTrails call.
 	trails     []ctypes.Trail
-	selectorOf map[string]TrailSelectors
+	selectorOf map[string]selectors.Set
 	statusOf   map[string]pipeline.TrailStatus // GetTrailStatus, by trail name
 	keyOf      map[string]pipeline.KeyInfo     // kms:DescribeKey, by key id
 	filtersOf  map[string][]MetricFilter
@@ -54,7 +56,7 @@ func newObserver(r *region, owners *ownerCache, wants []State, trails []ctypes.T
 		r: r, owners: owners, wants: wants, trails: trails,
 		gots:       make([]Actual, len(wants)),
 		errs:       make([]error, len(wants)),
-		selectorOf: map[string]TrailSelectors{},
+		selectorOf: map[string]selectors.Set{},
 		statusOf:   map[string]pipeline.TrailStatus{},
 		keyOf:      map[string]pipeline.KeyInfo{},
 		filtersOf:  map[string][]MetricFilter{},
@@ -146,15 +148,15 @@ func (o *observer) trail(name string) *ctypes.Trail {
 }
 
 // selectors reads a trail's event selectors, once per pass.
-func (o *observer) selectors(ctx context.Context, name string) (TrailSelectors, error) {
+func (o *observer) selectors(ctx context.Context, name string) (selectors.Set, error) {
 	if s, ok := o.selectorOf[name]; ok {
 		return s, nil
 	}
 	out, err := o.r.clients.CloudTrail.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(name)})
 	if err != nil {
-		return TrailSelectors{}, fmt.Errorf("get event selectors of trail %s: %w", name, err)
+		return selectors.Set{}, fmt.Errorf("get event selectors of trail %s: %w", name, err)
 	}
-	s := TrailSelectors{Basic: out.EventSelectors, Advanced: out.AdvancedEventSelectors}
+	s := selectors.Set{Basic: out.EventSelectors, Advanced: out.AdvancedEventSelectors}
 	o.selectorOf[name] = s
 	return s, nil
 }

@@ -3,6 +3,8 @@ package reconcile
 import (
 	"time"
 
+	"github.com/kmswatch/kmswatch/reconcile/selectors"
+
 	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 	"github.com/kmswatch/kmswatch/spec/redact"
 )
@@ -89,10 +91,10 @@ type Trail struct {
 	// an account trail, or back, changes what every account of the organization logs).
 	Organization *bool
 	Logging      bool
-	Management   ManagementEvents
+	Management   selectors.Management
 	// Selectors are the event selectors as observed (unset in a desired Trail): Diff compares
 	// only their effect, Management, and a repair edits them rather than replacing them.
-	Selectors TrailSelectors
+	Selectors selectors.Set
 	// Status is what GetTrailStatus says of its deliveries (observed only).
 	Status pipeline.TrailStatus
 	Tags   map[string]string

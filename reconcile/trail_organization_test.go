@@ -8,12 +8,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kmswatch/kmswatch/reconcile/selectors"
 )
 
 // orgTrail is a desired trail of account 111122223333 and the same trail as observed, owned.
 func orgTrail(want, got *bool) (*Trail, *Trail) {
 	w := &Trail{Name: "t", ARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/t", MultiRegion: true, Logging: true,
-		Management: ManagementEvents{Included: true, ReadWriteType: "All"}, Organization: want, Tags: ownedTags("m")}
+		Management: selectors.Management{Included: true, ReadWriteType: "All"}, Organization: want, Tags: ownedTags("m")}
 	g := *w
 	g.Organization = got
 	return w, &g

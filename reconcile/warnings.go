@@ -55,9 +55,9 @@ func pipelineWarnings(want State, got Actual) []Warning {
 		if (want.Trail != nil && want.Trail.Name == t.Name) || owner(t.Tags) == want.Monitor {
 			continue // the Monitor's own trail is repaired, not warned about
 		}
-		if !t.Management.logsKMS() {
+		if !t.Management.LogsKMS() {
 			ws = append(ws, Warning{ID: trailRef(t.Name).String(), Message: fmt.Sprintf(
-				"trail %s, not managed by this monitor, delivers to log group %s but drops KMS events (%s)", t.Name, want.LogGroup.Name, whyNoKMS(t.Management))})
+				"trail %s, not managed by this monitor, delivers to log group %s but drops KMS events (%s)", t.Name, want.LogGroup.Name, t.Management.WhyNoKMS())})
 		}
 	}
 	if !fed {

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kmswatch/kmswatch/reconcile/selectors"
 )
 
 // TestPipelineWarnings: what keeps a converged pipeline from alerting anyone, decided from the
@@ -21,8 +23,8 @@ func TestPipelineWarnings(t *testing.T) {
 	}
 	confirmed := []Topic{{Name: "alerts", Subscriptions: []Subscription{{Protocol: "email", ARN: "arn:aws:sns:r:1:alerts:1"}}}}
 	pending := []Topic{{Name: "alerts", Subscriptions: []Subscription{{Protocol: "email", Pending: true}}}}
-	kmsAll := ManagementEvents{Included: true, ReadWriteType: "All"}
-	kmsOut := ManagementEvents{Included: true, ReadWriteType: "All", ExcludedSources: []string{kmsSource}}
+	kmsAll := selectors.Management{Included: true, ReadWriteType: "All"}
+	kmsOut := selectors.Management{Included: true, ReadWriteType: "All", ExcludedSources: []string{selectors.KMSSource}}
 	cases := []struct {
 		name string
 		want State
