@@ -12,7 +12,9 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
+	"github.com/kmswatch/kmswatch/reconcile/awsop"
 	"github.com/kmswatch/kmswatch/spec"
 )
 
@@ -103,8 +105,8 @@ func newBenchAccount(tb testing.TB) *benchAccount {
 }
 
 // clients are the controller's clients; Result.Calls counts their calls per pass.
-func (ba *benchAccount) clients() reconcile.Clients {
-	return reconcile.NewClients(ba.cfg, reconcile.ClientOptions{OnCall: func(service, op, code string, _ time.Duration) {
+func (ba *benchAccount) clients() awsclient.Clients {
+	return awsclient.New(ba.cfg, awsclient.Options{OnCall: func(service, op, code string, _ time.Duration) {
 		if code != "" {
 			ba.failed.add(service, op+" "+code, code) // key "service:Op Code"
 		}
@@ -144,7 +146,7 @@ func BenchmarkReconcile(b *testing.B) {
 				res := ba.pass(b, ms)
 				cpu += cpuTime(b) - before
 				calls += totalCalls(res.Calls)
-				writes += reconcile.WriteCalls(res.Calls)
+				writes += awsop.Writes(res.Calls)
 			}
 			b.ReportMetric(float64(calls)/float64(iters), "calls/op")
 			b.ReportMetric(float64(writes)/float64(iters), "writes/op")
@@ -161,7 +163,7 @@ func BenchmarkReconcile(b *testing.B) {
 				before := cpuTime(b)
 				res := ba.pass(b, ms)
 				cpu += cpuTime(b) - before
-				if w := reconcile.WriteCalls(res.Calls); w != 0 {
+				if w := awsop.Writes(res.Calls); w != 0 {
 					b.Fatalf("a no-op pass made %d writes", w)
 				}
 				calls += totalCalls(res.Calls)
@@ -206,11 +208,11 @@ func TestNoopPassCost(t *testing.T) {
 		retried += n
 	}
 	t.Logf("1,000 alarms: cold converge %d calls (%d writes), no-op pass %d calls: %v",
-		totalCalls(cold.Calls), reconcile.WriteCalls(cold.Calls), totalCalls(warm.Calls), warm.Calls)
+		totalCalls(cold.Calls), awsop.Writes(cold.Calls), totalCalls(warm.Calls), warm.Calls)
 	if n := totalCalls(warm.Calls) - retried; n > 40 {
 		t.Errorf("a no-op pass over 1,000 alarms made %d calls, want at most 40: %v", n, warm.Calls)
 	}
-	if w := reconcile.WriteCalls(warm.Calls); w != 0 {
+	if w := awsop.Writes(warm.Calls); w != 0 {
 		t.Errorf("a no-op pass made %d writes", w)
 	}
 	for _, c := range warm.Changes {
@@ -228,7 +230,7 @@ func TestNoopPassCost(t *testing.T) {
 	if n := totalCalls(res.Calls); n > 60 {
 		t.Errorf("a new process's no-op pass over 1,000 alarms made %d calls, want at most 60 (bulk ownership reads)", n)
 	}
-	if w := reconcile.WriteCalls(res.Calls); w != 0 {
+	if w := awsop.Writes(res.Calls); w != 0 {
 		t.Errorf("a new process's no-op pass made %d writes", w)
 	}
 	for _, op := range []string{"cloudwatch:ListTagsForResource", "logs:ListTagsForResource", "sns:ListTagsForResource"} {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-logr/logr"
 
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/contest"
 	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 	"github.com/kmswatch/kmswatch/spec"
@@ -52,7 +53,7 @@ type Controller struct {
 
 // NewController returns a controller working in env with clients, the default region's; Monitors
 // of other regions get clients from clients.ForRegion and an Env of the same account and partition.
-func NewController(clients Clients, env Env, log logr.Logger, opts Options) *Controller {
+func NewController(clients awsclient.Clients, env Env, log logr.Logger, opts Options) *Controller {
 	if opts.OwnershipTTL <= 0 {
 		opts.OwnershipTTL = 10 * time.Minute
 	}
@@ -84,7 +85,7 @@ func NewController(clients Clients, env Env, log logr.Logger, opts Options) *Con
 // newRegion is the controller's part in a region, with nothing known yet. What this instance
 // established there is remembered for twice the ownership TTL after a pass last planned it: a
 // resource it deleted is seen again only when the ownership cache reloads.
-func (c *Controller) newRegion(clients Clients, env Env) *region {
+func (c *Controller) newRegion(clients awsclient.Clients, env Env) *region {
 	return &region{clients: clients, env: env,
 		contests: contest.NewBook[Ref](c.opts.ContestBackoff, c.opts.ContestBackoffCap, 2*c.opts.OwnershipTTL)}
 }
@@ -267,12 +268,12 @@ func (c *Controller) run(ctx context.Context, name string, plan Plan, dryRun boo
 func (c *Controller) countCalls(res *Result) func() {
 	before := map[string]map[string]int{}
 	for name, r := range c.regions {
-		before[name] = r.clients.calls.snapshot()
+		before[name] = r.clients.Calls()
 	}
 	return func() {
 		res.Calls, res.CallsByRegion = map[string]int{}, map[string]map[string]int{}
 		for name, r := range c.regions {
-			calls := callsSince(before[name], r.clients.calls.snapshot())
+			calls := awsclient.CallsSince(before[name], r.clients.Calls())
 			if len(calls) == 0 {
 				continue
 			}

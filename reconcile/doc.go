@@ -27,7 +27,7 @@
 // the writes its steps bind, with a tagIO that reads and stamps its head's tags — say there what
 // the marker costs its create and its update — and parts marked with part); add its field to State and Actual (state.go); register it in kinds,
 // in dependency order; add its Kind constant (ref.go) and its call to the narrow interfaces
-// (clients.go) and to examples/iam-policy.json.
+// (reconcile/awsclient) and to examples/iam-policy.json.
 //
 // # Contract
 //
@@ -92,7 +92,7 @@
 //     whose state could not be read is not written to. IsTerminal tells errors that retrying cannot
 //     fix (validation, access denied) so that the daemon waits for a spec change; TerminalError
 //     marked Invalid is a configuration that can never work (Classify's OutcomeInvalid).
-//   - Writes can be gated (ClientOptions.WriteGate): every attempt of every call that changes AWS
+//   - Writes can be gated (awsclient.Options.WriteGate): every attempt of every call that changes AWS
 //     asks the gate first, which is how a leader that lost its lease stops writing.
 //   - Selectors. A repair of a trail's event selectors changes only what the monitor needs — KMS
 //     management events logged, read and write — and keeps the user's data-event selectors as

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 )
 
 // TerminalError marks an error that retrying cannot fix: an invalid spec, a validation error from
@@ -58,7 +60,7 @@ func terminalCode(code string) bool {
 		"InvalidParameterCombinationException", "InvalidHomeRegionException":
 		return true
 	}
-	return isQuotaCode(code) // a quota holds until the spec asks for less
+	return awsclient.IsQuotaCode(code) // a quota holds until the spec asks for less
 }
 
 // isNotFound maps every service's "no such resource" error to one answer. Each service spells it

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
 	"github.com/kmswatch/kmswatch/reconcile/awsop"
 )
@@ -102,7 +103,7 @@ func TestCrashAfterEveryWrite(t *testing.T) {
 			a := labAccountWith(t, ms)
 			var writes atomic.Int32
 			var crash sync.Once
-			a.tweak = func(o *reconcile.ClientOptions) {
+			a.tweak = func(o *awsclient.Options) {
 				o.MaxAttempts = 1
 				onCall := o.OnCall
 				o.OnCall = func(service, op, code string, d time.Duration) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kmswatch/kmswatch/reconcile"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
+	"github.com/kmswatch/kmswatch/reconcile/awsop"
 	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 	"github.com/kmswatch/kmswatch/spec"
 )
@@ -41,7 +42,7 @@ func TestHeartbeatFreshDeployStaysOKForADay(t *testing.T) {
 		t.Fatalf("pipeline on the first pass: %+v", p)
 	}
 	// The pass right after writes nothing: waiting is not a change.
-	if w := reconcile.WriteCalls(l.pass(false).Calls); w != 0 {
+	if w := awsop.Writes(l.pass(false).Calls); w != 0 {
 		t.Errorf("the second pass made %d writes", w)
 	}
 	armedBy := l.run(time.Hour, true, false, func() bool { return l.switchState() != "" })
@@ -60,7 +61,7 @@ func TestHeartbeatFreshDeployStaysOKForADay(t *testing.T) {
 	if line := res.Pipelines[0].Line(l.e.Now()); !strings.HasPrefix(line, "Pipeline/lab live (last event") || !strings.HasSuffix(line, "heartbeat OK)") {
 		t.Errorf("pipeline line after a day: %s", line)
 	}
-	if w := reconcile.WriteCalls(res.Calls); w != 0 {
+	if w := awsop.Writes(res.Calls); w != 0 {
 		t.Errorf("a pass after a day made %d writes", w)
 	}
 }
@@ -209,7 +210,7 @@ func TestPipelineChecksCost(t *testing.T) {
 		l.interval = time.Minute
 		l.run(time.Hour, true, false, nil)
 		res := l.pass(false)
-		if reconcile.WriteCalls(res.Calls) != 0 {
+		if awsop.Writes(res.Calls) != 0 {
 			t.Fatalf("a converged pass wrote: %v", res.Calls)
 		}
 		return res.Calls

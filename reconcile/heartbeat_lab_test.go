@@ -15,6 +15,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
 	"github.com/kmswatch/kmswatch/spec"
 )
@@ -96,7 +97,7 @@ func newHBLab(t *testing.T, ms []spec.Monitor) *hbLab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clients := reconcile.NewClients(cfg(hbKMSWatch), reconcile.ClientOptions{MaxAttempts: 1})
+	clients := awsclient.New(cfg(hbKMSWatch), awsclient.Options{MaxAttempts: 1})
 	l := &hbLab{t: t, e: e, ms: ms, admin: cfg(hbAdmin), cw: cloudwatch.NewFromConfig(cfg(hbAdmin)), interval: 5 * time.Minute,
 		ctrl: reconcile.NewController(clients, env, logr.Discard(), reconcile.Options{Now: e.Now})}
 	return l

@@ -13,6 +13,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 )
 
 // Ownership: conflicts, adoption, pruning, deletion policies, and what a Monitor missing from the
@@ -238,7 +239,7 @@ func TestMonitorInAnotherRegionIsNotPrunedAsRemoved(t *testing.T) {
 	a := newLabAccount(t)
 	a.pass(a.controller(reconcile.Options{}), loadText(t, small("", "")), false).wantOutcome(reconcile.OutcomeInSync)
 	// Clients that reach no other region: the Monitor, moved to eu-west-1, cannot run.
-	clients := reconcile.NewClients(a.cfg, a.clientOptions())
+	clients := awsclient.New(a.cfg, a.clientOptions())
 	clients.ForRegion = nil
 	c := reconcile.NewController(clients, a.env, logr.Discard(), reconcile.Options{PruneRemovedMonitors: true})
 	y := strings.Replace(small("", ""), "spec:\n", "spec:\n  region: eu-west-1\n", 1)

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/contest"
 	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 )
@@ -15,7 +16,7 @@ import (
 // knows of ownership there, and what this instance established there and contests.
 // Every read and write of a pass goes through one.
 type region struct {
-	clients  Clients
+	clients  awsclient.Clients
 	env      Env
 	owners   ownerCache
 	contests *contest.Book[Ref]

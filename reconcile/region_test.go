@@ -13,6 +13,8 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
+	"github.com/kmswatch/kmswatch/reconcile/awsop"
 )
 
 // One process, several regions: the emulator and moto keep their state per region, as AWS does,
@@ -119,7 +121,7 @@ func testTwoRegions(t *testing.T, a *account) {
 	if got := actionsIn(o.res, ""); got["Alarm/syd-alarm"] != reconcile.ActionNoop || len(got) != 6 {
 		t.Errorf("ap-southeast-2 during the repair: %v", got)
 	}
-	if n := reconcile.WriteCalls(o.res.CallsByRegion["ap-southeast-2"]); n != 0 {
+	if n := awsop.Writes(o.res.CallsByRegion["ap-southeast-2"]); n != 0 {
 		t.Errorf("repairing us-east-1 wrote %d times in ap-southeast-2: %v", n, o.res.CallsByRegion["ap-southeast-2"])
 	}
 	if use.alarm("use-alarm") == nil {
@@ -273,7 +275,7 @@ func TestRegionWithoutClients(t *testing.T) {
 	a := newLabAccount(t)
 	ms := loadText(t, regionYAML("syd", "")+"---\n"+regionYAML("use", "us-east-1"))
 	a.seed(ms)
-	clients := reconcile.NewClients(a.cfg, a.clientOptions())
+	clients := awsclient.New(a.cfg, a.clientOptions())
 	clients.ForRegion = nil
 	c := reconcile.NewController(clients, a.env, logr.Discard(), reconcile.Options{})
 	o := a.pass(c, ms, false).wantOutcome(reconcile.OutcomeInvalid)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
 	"github.com/kmswatch/kmswatch/reconcile/awsop"
 	"github.com/kmswatch/kmswatch/spec"
@@ -68,7 +69,7 @@ func TestResilienceThrottlingAndServerErrors(t *testing.T) {
 	// Standard mode: adaptive mode would also rate-limit the client after the first throttles,
 	// sleeping seconds per call (right against AWS, minutes here); TestResilienceAdaptiveMode
 	// covers it with a bounded number of throttles.
-	a.tweak = func(o *reconcile.ClientOptions) { o.MaxAttempts = 5; o.RetryMode = aws.RetryModeStandard }
+	a.tweak = func(o *awsclient.Options) { o.MaxAttempts = 5; o.RetryMode = aws.RetryModeStandard }
 	defer inject(t, a.emu, awsemu.Fault{Kind: awsemu.Throttle, Every: 3})()
 	defer inject(t, a.emu, awsemu.Fault{Kind: awsemu.ServerError, Every: 7})()
 	c := a.controller(reconcile.Options{})
@@ -155,7 +156,7 @@ func TestResilienceFatalErrorAfterEveryWrite(t *testing.T) {
 			}
 			service, op := splitKey(next)
 			a := newEmuAccount(t, ms)
-			a.tweak = func(o *reconcile.ClientOptions) { o.MaxAttempts = 1 }
+			a.tweak = func(o *awsclient.Options) { o.MaxAttempts = 1 }
 			remove := inject(t, a.emu, awsemu.Fault{Service: service, Op: op, Kind: awsemu.ServerError, Nth: n})
 			o := a.pass(a.controller(reconcile.Options{}), ms, false)
 			remove()
@@ -184,7 +185,7 @@ func TestResilienceStopAfterEveryWrite(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var writes atomic.Int32
-			a.tweak = func(o *reconcile.ClientOptions) {
+			a.tweak = func(o *awsclient.Options) {
 				onCall := o.OnCall
 				o.OnCall = func(service, op, code string, d time.Duration) {
 					onCall(service, op, code, d)

@@ -37,6 +37,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/mototest"
 	"github.com/kmswatch/kmswatch/reconcile/awsop"
@@ -89,7 +90,7 @@ func (b emuBackend) account(t *testing.T) *account {
 		id = scenarioAccount
 	}
 	e, cfg := startEmulator(t, id)
-	a := newAccount(t, "emulator", cfg, reconcile.ProtocolCBOR, id)
+	a := newAccount(t, "emulator", cfg, awsclient.ProtocolCBOR, id)
 	a.emu = e
 	// The controllers' requests pass a gate that can take a region down (regionDown).
 	a.gate = &regionGate{next: cfg.HTTPClient}
@@ -108,7 +109,7 @@ func (b *motoBackend) account(t *testing.T) *account {
 	cfg := aws.Config{Region: scenarioRegion, BaseEndpoint: aws.String(b.srv.URL), Credentials: staticCredentials()}
 	// moto speaks only query and JSON to CloudWatch (no Smithy RPC v2 CBOR: getmoto/moto#9195), and
 	// answers as scenarioAccount.
-	a := newAccount(t, "moto", cfg, reconcile.ProtocolQuery, scenarioAccount)
+	a := newAccount(t, "moto", cfg, awsclient.ProtocolQuery, scenarioAccount)
 	a.moto = b.srv
 	return a
 }
@@ -162,7 +163,7 @@ type account struct {
 	gate    *regionGate      // nil on moto
 	calls   callLog          // every call of this account's controllers
 	sink    *callLog         // also told of every call, if set
-	tweak   func(*reconcile.ClientOptions)
+	tweak   func(*awsclient.Options)
 
 	cw   *cloudwatch.Client
 	logs *cloudwatchlogs.Client
@@ -188,7 +189,7 @@ func (a *account) sdkClients() {
 	cfg := a.base.Copy()
 	cfg.RetryMaxAttempts = 1
 	a.cw = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
-		if a.proto == reconcile.ProtocolQuery {
+		if a.proto == awsclient.ProtocolQuery {
 			o.Protocol = awsquery.New(cwschemas.GraniteServiceVersion20100801)
 		}
 	})
@@ -229,8 +230,8 @@ func (a *account) seed(ms []spec.Monitor) {
 
 // clientOptions are the controller's: the backend's CloudWatch protocol, retries with a tiny
 // backoff (a retried 5xx must not slow the suite), and the call log.
-func (a *account) clientOptions() reconcile.ClientOptions {
-	o := reconcile.ClientOptions{
+func (a *account) clientOptions() awsclient.Options {
+	o := awsclient.Options{
 		CloudWatchProtocol: a.proto,
 		MaxBackoff:         5 * time.Millisecond,
 		OnCall: func(service, op, code string, _ time.Duration) {
@@ -248,7 +249,7 @@ func (a *account) clientOptions() reconcile.ClientOptions {
 
 // controller is a fresh Controller on this account, as a new kmswatch process would be.
 func (a *account) controller(opts reconcile.Options) *reconcile.Controller {
-	return reconcile.NewController(reconcile.NewClients(a.cfg, a.clientOptions()), a.env, logr.Discard(), opts)
+	return reconcile.NewController(awsclient.New(a.cfg, a.clientOptions()), a.env, logr.Discard(), opts)
 }
 
 // outcome is one pass: its result, error and exit code, and the plan printed for messages.
@@ -295,7 +296,7 @@ func (o outcome) writes() int {
 	if o.res == nil {
 		return 0
 	}
-	return reconcile.WriteCalls(o.res.Calls)
+	return awsop.Writes(o.res.Calls)
 }
 
 // change is the pass's line for id; it fails the test when there is none.

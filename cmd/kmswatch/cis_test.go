@@ -18,7 +18,9 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
+	"github.com/kmswatch/kmswatch/reconcile/awsop"
 	"github.com/kmswatch/kmswatch/spec"
 	"github.com/kmswatch/kmswatch/spec/presets"
 )
@@ -56,14 +58,14 @@ func TestCISAlarmsFireInTheEmulator(t *testing.T) {
 		e.SeedBucket(m.Spec.Trail.S3BucketName)
 		e.SeedRole(m.Spec.Trail.CloudWatchLogsRoleArn)
 	}
-	c := reconcile.NewController(reconcile.NewClients(cfg, reconcile.ClientOptions{}),
+	c := reconcile.NewController(awsclient.New(cfg, awsclient.Options{}),
 		reconcile.Env{Partition: "aws", Region: cisRegion, AccountID: cisAccount}, logr.Discard(), reconcile.Options{})
 	res, err := c.Reconcile(ctx, f.Monitors, false)
 	if got := reconcile.Classify(res, err, false); got != reconcile.OutcomeInSync {
 		t.Fatalf("converge: %s, %v", got, err)
 	}
-	if res, err = c.Reconcile(ctx, f.Monitors, false); err != nil || res.Failed() || reconcile.WriteCalls(res.Calls) != 0 {
-		t.Fatalf("second pass: %v, %d writes", err, reconcile.WriteCalls(res.Calls))
+	if res, err = c.Reconcile(ctx, f.Monitors, false); err != nil || res.Failed() || awsop.Writes(res.Calls) != 0 {
+		t.Fatalf("second pass: %v, %d writes", err, awsop.Writes(res.Calls))
 	}
 	for _, ch := range res.Changes {
 		if ch.Kind == reconcile.KindSubscription && ch.State != "Confirmed" {

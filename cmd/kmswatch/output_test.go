@@ -17,6 +17,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
 	"github.com/kmswatch/kmswatch/spec"
 )
@@ -65,7 +66,7 @@ func TestOutputGolden(t *testing.T) {
 	e.SeedRole("arn:aws:iam::111122223333:role/CloudTrailToLogs")
 	cfg := aws.Config{Region: "ap-southeast-2", BaseEndpoint: aws.String(srv.URL), HTTPClient: awsemu.HTTPClient(),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDGOLDEN", "secret", "")}
-	clients := reconcile.NewClients(cfg, reconcile.ClientOptions{MaxAttempts: 1})
+	clients := awsclient.New(cfg, awsclient.Options{MaxAttempts: 1})
 	c := reconcile.NewController(clients, reconcile.Env{Partition: "aws", Region: "ap-southeast-2", AccountID: "111122223333"},
 		logr.Discard(), reconcile.Options{})
 

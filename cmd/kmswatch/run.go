@@ -15,6 +15,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/daemon"
 	"github.com/kmswatch/kmswatch/spec"
 )
@@ -81,7 +82,7 @@ func newDaemon(ctx context.Context, f *runFlags, first daemon.Spec, log logr.Log
 			return s, err
 		}
 	}
-	clients := reconcile.NewClients(be.cfg, reconcile.ClientOptions{CloudWatchProtocol: f.cwProtocol, OnCall: metrics.ObserveAWSCall})
+	clients := awsclient.New(be.cfg, awsclient.Options{CloudWatchProtocol: f.cwProtocol, OnCall: metrics.ObserveAWSCall})
 	// Each process is its own instance in the marker of its writes, by which two kmswatch
 	// processes with different specs of one Monitor notice each other (a contest warning names
 	// both instances).
@@ -225,7 +226,7 @@ func specRegion(ms []spec.Monitor) string {
 type lazyController struct {
 	cfg       aws.Config
 	accountID string
-	clients   reconcile.Clients
+	clients   awsclient.Clients
 	log       logr.Logger
 	opts      reconcile.Options
 	ctrl      *reconcile.Controller

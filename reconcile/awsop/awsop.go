@@ -43,3 +43,14 @@ func IsWrite(key string) bool {
 	}
 	return !ReadOnly(service, op)
 }
+
+// Writes totals the write calls of a call count keyed "service:Operation".
+func Writes(calls map[string]int) int {
+	n := 0
+	for k, v := range calls {
+		if IsWrite(k) {
+			n += v
+		}
+	}
+	return n
+}

@@ -169,7 +169,7 @@ func (m *Metrics) observeHeartbeat(ok bool) {
 }
 
 // ObserveAWSCall records one AWS API call; code is empty for a success. Its signature is that of
-// reconcile.ClientOptions.OnCall.
+// awsclient.Options.OnCall.
 func (m *Metrics) ObserveAWSCall(service, operation, code string, d time.Duration) {
 	if code == "" {
 		code = "OK"

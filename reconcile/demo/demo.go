@@ -20,7 +20,9 @@ import (
 
 	"github.com/kmswatch/kmswatch/examples"
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu"
+	"github.com/kmswatch/kmswatch/reconcile/awsop"
 	"github.com/kmswatch/kmswatch/spec"
 )
 
@@ -112,7 +114,7 @@ func (s *story) converge(ctx context.Context) error {
 		return err
 	}
 	s.p.say(fmt.Sprintf("A second pass: %d resources unchanged, %d AWS calls, %d of them writes.",
-		countAction(s.res, reconcile.ActionNoop), total(s.res.Calls), reconcile.WriteCalls(s.res.Calls)))
+		countAction(s.res, reconcile.ActionNoop), total(s.res.Calls), awsop.Writes(s.res.Calls)))
 	if err := s.heartbeat(ctx); err != nil {
 		return err
 	}
@@ -265,7 +267,7 @@ func newLab(m spec.Monitor) (*lab, error) {
 		return aws.Config{Region: region, BaseEndpoint: aws.String(srv.URL), HTTPClient: awsemu.HTTPClient(),
 			Credentials: credentials.NewStaticCredentialsProvider(key, "demo", "")}
 	}
-	clients := reconcile.NewClients(cfg(keyKMSWatch), reconcile.ClientOptions{})
+	clients := awsclient.New(cfg(keyKMSWatch), awsclient.Options{})
 	env := reconcile.Env{Region: region, AccountID: emu.AccountID(), Partition: "aws"}
 	return &lab{
 		emu: emu, srv: srv,

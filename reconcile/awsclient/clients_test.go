@@ -1,7 +1,8 @@
-package reconcile
+package awsclient
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/smithy-go"
 )
 
 func testConfig(url string) aws.Config {
@@ -35,7 +37,7 @@ func TestClientsRetryAndReportEveryAttempt(t *testing.T) {
 	var mu sync.Mutex
 	type call struct{ service, op, code string }
 	var calls []call
-	cl := NewClients(testConfig(url), ClientOptions{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard,
+	cl := New(testConfig(url), Options{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard,
 		OnCall: func(service, op, code string, _ time.Duration) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -52,7 +54,7 @@ func TestClientsRetryAndReportEveryAttempt(t *testing.T) {
 	if len(calls) != 2 || calls[0] != want[0] || calls[1] != want[1] {
 		t.Errorf("OnCall saw %v, want %v", calls, want)
 	}
-	if got := cl.calls.snapshot()["sns:GetTopicAttributes"]; got != 2 {
+	if got := cl.Calls()["sns:GetTopicAttributes"]; got != 2 {
 		t.Errorf("counted %d attempts", got)
 	}
 }
@@ -67,7 +69,7 @@ func TestCloudWatchQueryProtocol(t *testing.T) {
 		io.WriteString(w, `<DescribeAlarmsResponse><DescribeAlarmsResult><MetricAlarms/></DescribeAlarmsResult></DescribeAlarmsResponse>`)
 	}))
 	defer srv.Close()
-	cl := NewClients(testConfig(srv.URL), ClientOptions{CloudWatchProtocol: "query"})
+	cl := New(testConfig(srv.URL), Options{CloudWatchProtocol: "query"})
 	if _, err := cl.CloudWatch.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"a"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -79,28 +81,6 @@ func TestCloudWatchQueryProtocol(t *testing.T) {
 	}
 	if err := CheckCloudWatchProtocol("cbor2"); err == nil {
 		t.Error("an unknown protocol was accepted")
-	}
-}
-
-func TestResolveEnvWithExplicitAccount(t *testing.T) {
-	env, err := ResolveEnv(context.Background(), aws.Config{Region: "cn-north-1"}, "123456789012")
-	if err != nil || env != (Env{Partition: "aws-cn", Region: "cn-north-1", AccountID: "123456789012"}) {
-		t.Errorf("env %+v, err %v", env, err)
-	}
-	if _, err := ResolveEnv(context.Background(), aws.Config{}, "1"); !IsTerminal(err) {
-		t.Errorf("no region: %v", err)
-	}
-}
-
-func TestResolveEnvFromSTS(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/xml")
-		io.WriteString(w, `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::444455556666:user/u</Arn><UserId>U</UserId><Account>444455556666</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`)
-	}))
-	defer srv.Close()
-	env, err := ResolveEnv(context.Background(), testConfig(srv.URL), "")
-	if err != nil || env.AccountID != "444455556666" || env.Partition != "aws" {
-		t.Errorf("env %+v, err %v", env, err)
 	}
 }
 
@@ -118,21 +98,22 @@ func TestQuotaErrorsAreNotRetried(t *testing.T) {
 		io.WriteString(w, `{"__type":"LimitExceededException","message":"Resource limit exceeded."}`)
 	}))
 	defer srv.Close()
-	cl := NewClients(testConfig(srv.URL), ClientOptions{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard})
+	cl := New(testConfig(srv.URL), Options{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard})
 	_, err := cl.Logs.PutMetricFilter(context.Background(), &cloudwatchlogs.PutMetricFilterInput{
 		LogGroupName: aws.String("lg"), FilterName: aws.String("f"), FilterPattern: aws.String(""),
 		MetricTransformations: []ltypes.MetricTransformation{{MetricName: aws.String("m"), MetricNamespace: aws.String("n"), MetricValue: aws.String("1")}}})
 	if err == nil || n != 1 {
 		t.Errorf("err %v after %d attempts, want one attempt", err, n)
 	}
-	if !IsTerminal(err) {
-		t.Errorf("a quota error should be terminal: %v", err)
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || !IsQuotaCode(ae.ErrorCode()) {
+		t.Errorf("a quota error should read as one: %v", err)
 	}
 }
 
 func TestSNSThrottledIsRetried(t *testing.T) {
 	url, attempts := failOnce(t, 429, "Throttled", `<DeleteTopicResponse><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></DeleteTopicResponse>`)
-	cl := NewClients(testConfig(url), ClientOptions{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard})
+	cl := New(testConfig(url), Options{MaxAttempts: 3, MaxBackoff: time.Millisecond, RetryMode: aws.RetryModeStandard})
 	if _, err := cl.SNS.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: aws.String("arn:aws:sns:ap-southeast-2:1:t")}); err != nil || attempts() != 2 {
 		t.Errorf("err %v after %d attempts, want success on the second", err, attempts())
 	}

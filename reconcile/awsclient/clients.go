@@ -1,4 +1,4 @@
-package reconcile
+package awsclient
 
 import (
 	"context"
@@ -23,10 +23,11 @@ import (
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 )
 
-// The narrow interfaces below name exactly the operations the controller calls, with the SDK's own
+// The narrow interfaces below name exactly the operations kmswatch calls, with the SDK's own
 // signatures, so that the SDK clients satisfy them (checked below).
 
-type alarmsAPI interface {
+// AlarmsAPI is what the controller does with CloudWatch alarms.
+type AlarmsAPI interface {
 	DescribeAlarms(context.Context, *cloudwatch.DescribeAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error)
 	PutMetricAlarm(context.Context, *cloudwatch.PutMetricAlarmInput, ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error)
 	DeleteAlarms(context.Context, *cloudwatch.DeleteAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DeleteAlarmsOutput, error)
@@ -34,25 +35,26 @@ type alarmsAPI interface {
 	ListTagsForResource(context.Context, *cloudwatch.ListTagsForResourceInput, ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error)
 }
 
-// metricsAPI reads metric data: AWS/Logs IncomingLogEvents (is the log group receiving?) and the
+// MetricsAPI reads metric data: AWS/Logs IncomingLogEvents (is the log group receiving?) and the
 // heartbeat's metric (has the first heartbeat arrived?).
-type metricsAPI interface {
+type MetricsAPI interface {
 	GetMetricData(context.Context, *cloudwatch.GetMetricDataInput, ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
 }
 
-// cloudWatchAPI is CloudWatch as one client: alarms and metric data.
-type cloudWatchAPI interface {
-	alarmsAPI
-	metricsAPI
+// CloudWatchAPI is CloudWatch as one client: alarms and metric data.
+type CloudWatchAPI interface {
+	AlarmsAPI
+	MetricsAPI
 }
 
-// kmsAPI is the heartbeat call and the state of a trail's KMS key.
-type kmsAPI interface {
+// KMSAPI is the heartbeat call and the state of a trail's KMS key.
+type KMSAPI interface {
 	ListAliases(context.Context, *kms.ListAliasesInput, ...func(*kms.Options)) (*kms.ListAliasesOutput, error)
 	DescribeKey(context.Context, *kms.DescribeKeyInput, ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
 }
 
-type logGroupsAPI interface {
+// LogGroupsAPI is what the controller does with CloudWatch Logs log groups.
+type LogGroupsAPI interface {
 	DescribeLogGroups(context.Context, *cloudwatchlogs.DescribeLogGroupsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
 	CreateLogGroup(context.Context, *cloudwatchlogs.CreateLogGroupInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error)
 	DeleteLogGroup(context.Context, *cloudwatchlogs.DeleteLogGroupInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error)
@@ -62,19 +64,21 @@ type logGroupsAPI interface {
 	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
 }
 
-type metricFiltersAPI interface {
+// MetricFiltersAPI is what the controller does with metric filters.
+type MetricFiltersAPI interface {
 	DescribeMetricFilters(context.Context, *cloudwatchlogs.DescribeMetricFiltersInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeMetricFiltersOutput, error)
 	PutMetricFilter(context.Context, *cloudwatchlogs.PutMetricFilterInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutMetricFilterOutput, error)
 	DeleteMetricFilter(context.Context, *cloudwatchlogs.DeleteMetricFilterInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteMetricFilterOutput, error)
 }
 
-// logsAPI is CloudWatch Logs as one client: log groups and the metric filters inside them.
-type logsAPI interface {
-	logGroupsAPI
-	metricFiltersAPI
+// LogsAPI is CloudWatch Logs as one client: log groups and the metric filters inside them.
+type LogsAPI interface {
+	LogGroupsAPI
+	MetricFiltersAPI
 }
 
-type trailsAPI interface {
+// TrailsAPI is what the controller does with CloudTrail trails.
+type TrailsAPI interface {
 	DescribeTrails(context.Context, *cloudtrail.DescribeTrailsInput, ...func(*cloudtrail.Options)) (*cloudtrail.DescribeTrailsOutput, error)
 	GetTrailStatus(context.Context, *cloudtrail.GetTrailStatusInput, ...func(*cloudtrail.Options)) (*cloudtrail.GetTrailStatusOutput, error)
 	GetEventSelectors(context.Context, *cloudtrail.GetEventSelectorsInput, ...func(*cloudtrail.Options)) (*cloudtrail.GetEventSelectorsOutput, error)
@@ -85,18 +89,20 @@ type trailsAPI interface {
 	StartLogging(context.Context, *cloudtrail.StartLoggingInput, ...func(*cloudtrail.Options)) (*cloudtrail.StartLoggingOutput, error)
 }
 
-type trailTagsAPI interface {
+// TrailTagsAPI tags trails (CloudTrail has tagging calls of its own).
+type TrailTagsAPI interface {
 	AddTags(context.Context, *cloudtrail.AddTagsInput, ...func(*cloudtrail.Options)) (*cloudtrail.AddTagsOutput, error)
 	ListTags(context.Context, *cloudtrail.ListTagsInput, ...func(*cloudtrail.Options)) (*cloudtrail.ListTagsOutput, error)
 }
 
-// cloudTrailAPI is CloudTrail as one client: trails and their tags.
-type cloudTrailAPI interface {
-	trailsAPI
-	trailTagsAPI
+// CloudTrailAPI is CloudTrail as one client: trails and their tags.
+type CloudTrailAPI interface {
+	TrailsAPI
+	TrailTagsAPI
 }
 
-type topicsAPI interface {
+// TopicsAPI is what the controller does with SNS topics.
+type TopicsAPI interface {
 	GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput, ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error)
 	CreateTopic(context.Context, *sns.CreateTopicInput, ...func(*sns.Options)) (*sns.CreateTopicOutput, error)
 	SetTopicAttributes(context.Context, *sns.SetTopicAttributesInput, ...func(*sns.Options)) (*sns.SetTopicAttributesOutput, error)
@@ -105,67 +111,70 @@ type topicsAPI interface {
 	ListTagsForResource(context.Context, *sns.ListTagsForResourceInput, ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error)
 }
 
-type subscriptionsAPI interface {
+// SubscriptionsAPI is what the controller does with SNS subscriptions.
+type SubscriptionsAPI interface {
 	ListSubscriptionsByTopic(context.Context, *sns.ListSubscriptionsByTopicInput, ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error)
 	GetSubscriptionAttributes(context.Context, *sns.GetSubscriptionAttributesInput, ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error)
 	Subscribe(context.Context, *sns.SubscribeInput, ...func(*sns.Options)) (*sns.SubscribeOutput, error)
 	Unsubscribe(context.Context, *sns.UnsubscribeInput, ...func(*sns.Options)) (*sns.UnsubscribeOutput, error)
 }
 
-// snsAPI is SNS as one client: topics and their subscriptions.
-type snsAPI interface {
-	topicsAPI
-	subscriptionsAPI
+// SNSAPI is SNS as one client: topics and their subscriptions.
+type SNSAPI interface {
+	TopicsAPI
+	SubscriptionsAPI
 }
 
-type taggingAPI interface {
+// TaggingAPI reads ownership tags in bulk (the Resource Groups Tagging API).
+type TaggingAPI interface {
 	GetResources(context.Context, *resourcegroupstaggingapi.GetResourcesInput, ...func(*resourcegroupstaggingapi.Options)) (*resourcegroupstaggingapi.GetResourcesOutput, error)
 }
 
-type stsAPI interface {
+// STSAPI names the caller.
+type STSAPI interface {
 	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
 var (
-	_ cloudWatchAPI = (*cloudwatch.Client)(nil)
-	_ kmsAPI        = (*kms.Client)(nil)
-	_ logsAPI       = (*cloudwatchlogs.Client)(nil)
-	_ cloudTrailAPI = (*cloudtrail.Client)(nil)
-	_ snsAPI        = (*sns.Client)(nil)
-	_ taggingAPI    = (*resourcegroupstaggingapi.Client)(nil)
-	_ stsAPI        = (*sts.Client)(nil)
+	_ CloudWatchAPI = (*cloudwatch.Client)(nil)
+	_ KMSAPI        = (*kms.Client)(nil)
+	_ LogsAPI       = (*cloudwatchlogs.Client)(nil)
+	_ CloudTrailAPI = (*cloudtrail.Client)(nil)
+	_ SNSAPI        = (*sns.Client)(nil)
+	_ TaggingAPI    = (*resourcegroupstaggingapi.Client)(nil)
+	_ STSAPI        = (*sts.Client)(nil)
 )
 
-// Clients are the AWS clients the controller uses, one per service. NewClients builds them from an
+// Clients are the AWS clients the controller uses, one per service. New builds them from an
 // aws.Config; a test may fill the fields with its own implementations.
 type Clients struct {
-	CloudWatch cloudWatchAPI
-	KMS        kmsAPI
-	Logs       logsAPI
-	CloudTrail cloudTrailAPI
-	SNS        snsAPI
-	Tagging    taggingAPI
-	STS        stsAPI
+	CloudWatch CloudWatchAPI
+	KMS        KMSAPI
+	Logs       LogsAPI
+	CloudTrail CloudTrailAPI
+	SNS        SNSAPI
+	Tagging    TaggingAPI
+	STS        STSAPI
 
-	// ForRegion returns the same clients working in another region: NewClients sets it to build
-	// them from the same aws.Config, region overridden, with the same ClientOptions (OnCall and
+	// ForRegion returns the same clients working in another region: New sets it to build
+	// them from the same aws.Config, region overridden, with the same Options (OnCall and
 	// retries shared). The Controller calls it once per region, for the Monitors whose
 	// spec.region is not its default one. Nil: the clients reach their own region only.
 	ForRegion func(region string) Clients
 
-	// calls counts every attempt made through clients built by NewClients; nil otherwise.
+	// calls counts every attempt made through clients built by New; nil otherwise.
 	calls *callCounter
 }
 
-// CloudWatch protocols accepted by ClientOptions.CloudWatchProtocol.
+// CloudWatch protocols accepted by Options.CloudWatchProtocol.
 const (
 	ProtocolCBOR  = "cbor"
 	ProtocolQuery = "query"
 	ProtocolJSON  = "json"
 )
 
-// ClientOptions tune the clients NewClients builds.
-type ClientOptions struct {
+// Options tune the clients New builds.
+type Options struct {
 	// CloudWatchProtocol is "cbor" (the SDK's default, and the empty value), "query" or "json".
 	// Emulators such as moto speak only query and JSON to CloudWatch.
 	CloudWatchProtocol string
@@ -187,16 +196,16 @@ type ClientOptions struct {
 	RetryMode aws.RetryMode
 }
 
-// NewClients builds the clients from cfg, each retrying throttling and 5xx with the SDK's
+// New builds the clients from cfg, each retrying throttling and 5xx with the SDK's
 // adaptive-mode retryer, and each reporting every attempt to o.OnCall and to the pass's call count.
 // An unknown CloudWatchProtocol is treated as the default; check flags with CheckCloudWatchProtocol.
-func NewClients(cfg aws.Config, o ClientOptions) Clients {
+func New(cfg aws.Config, o Options) Clients {
 	proto := strings.ToLower(o.CloudWatchProtocol)
 	src := cfg.Copy()
 	forRegion := func(region string) Clients {
 		rc := src.Copy()
 		rc.Region = region
-		return NewClients(rc, o)
+		return New(rc, o)
 	}
 	cfg = cfg.Copy()
 	if o.MaxAttempts > 0 {
@@ -249,13 +258,13 @@ func NewClients(cfg aws.Config, o ClientOptions) Clients {
 	}
 }
 
-// CheckCloudWatchProtocol reports whether p is a CloudWatch protocol NewClients knows.
+// CheckCloudWatchProtocol reports whether p is a CloudWatch protocol New knows.
 func CheckCloudWatchProtocol(p string) error {
 	switch strings.ToLower(p) {
 	case "", ProtocolCBOR, ProtocolQuery, ProtocolJSON:
 		return nil
 	}
-	return &TerminalError{Invalid: true, Err: fmt.Errorf("cloudwatch protocol %q: must be cbor, query or json", p)}
+	return fmt.Errorf("cloudwatch protocol %q: must be cbor, query or json", p)
 }
 
 // noRetryOnQuota stops the retryer from retrying a quota error as if it were throttling: the SDK
@@ -272,7 +281,7 @@ var noRetryOnQuota = retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
 		return aws.UnknownTernary
 	}
 	switch code := ae.ErrorCode(); {
-	case isQuotaCode(code):
+	case IsQuotaCode(code):
 		return aws.FalseTernary
 	case code == "Throttled", code == "ConcurrentModificationException":
 		return aws.TrueTernary
@@ -280,6 +289,6 @@ var noRetryOnQuota = retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
 	return aws.UnknownTernary
 })
 
-func isQuotaCode(code string) bool {
+func IsQuotaCode(code string) bool {
 	return code == "LimitExceededException" || code == "LimitExceeded"
 }

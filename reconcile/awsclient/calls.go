@@ -1,4 +1,4 @@
-package reconcile
+package awsclient
 
 import (
 	"context"
@@ -113,8 +113,12 @@ func (c *callCounter) snapshot() map[string]int {
 	return out
 }
 
-// callsSince is the count of each call made after before was taken.
-func callsSince(before, now map[string]int) map[string]int {
+// Calls is how many calls each operation, keyed "service:Operation", made through clients built
+// by New so far: every attempt, retries included. It is empty for clients built otherwise.
+func (c Clients) Calls() map[string]int { return c.calls.snapshot() }
+
+// CallsSince is the count of each call made after before was taken.
+func CallsSince(before, now map[string]int) map[string]int {
 	out := map[string]int{}
 	for k, v := range now {
 		if d := v - before[k]; d > 0 {
@@ -122,15 +126,4 @@ func callsSince(before, now map[string]int) map[string]int {
 		}
 	}
 	return out
-}
-
-// WriteCalls totals the write calls (awsop.IsWrite) of a call count.
-func WriteCalls(calls map[string]int) int {
-	n := 0
-	for k, v := range calls {
-		if awsop.IsWrite(k) {
-			n += v
-		}
-	}
-	return n
 }
