@@ -1,9 +1,10 @@
 // Package awsemu is an in-memory AWS that answers the unmodified aws-sdk-go-v2 clients over the
 // real wire protocols — CloudWatch over Smithy RPC v2 CBOR (the SDK's default), awsJson 1.0 and
 // awsQuery; CloudWatch Logs, CloudTrail, KMS and the Resource Groups Tagging API over awsJson 1.1;
-// SNS over awsQuery — with AWS's error shapes and codes, pagination and validation. It also runs
-// the detection pipeline that the AWS Well-Architected KMS lab tests by hand, on an emulated clock
-// that tests advance: every API call becomes a CloudTrail record; a logging trail whose event
+// SNS over awsQuery; the S3 subset of kmswatch's lease and spec source (buckets, objects with
+// ETags, conditional requests, versions) over restXml, path-style — with AWS's error shapes and
+// codes, pagination and validation. It also runs the detection pipeline that the AWS
+// Well-Architected KMS lab tests by hand, on an emulated clock that tests advance: every API call becomes a CloudTrail record; a logging trail whose event
 // selectors include it delivers the record to its log group; metric filters turn log events into
 // per-minute datapoints; alarms evaluate and publish state changes to SNS; confirmed
 // subscriptions receive the notification in an outbox.
@@ -18,7 +19,8 @@
 //	                     buckets and roles, handlers, pipeline ticks), the Call, the Bus between
 //	                     services, the CloudTrail record of each call
 //	internal/cloudwatch, internal/logs, internal/cloudtrail, internal/sns, internal/kms,
-//	internal/tagging     each service's handlers, state and part of the pipeline
+//	internal/tagging, internal/s3
+//	                     each service's handlers, state and part of the pipeline
 //	(this package)       Emulator: New, ServeHTTP, Start/Server, HTTPClient, InProcessClient,
 //	                     the world API, and Instruments (the test surface)
 //
@@ -33,7 +35,7 @@
 //   - AWS: ServeHTTP. Over a socket, Start (a loopback Server) with HTTPClient (it works around a
 //     smithy-go request-body race that loopback speeds make frequent); within one process,
 //     InProcessClient (no socket at all).
-//   - World: the world the spec presumes, SeedBucket, SeedRole; who calls, AddUser,
+//   - World: the world the spec presumes, SeedBucket (a real S3 bucket), SeedRole; who calls, AddUser,
 //     AddRoleSession (an ECS task role's session); KMS key policies, DenyKMS, AllowKMS; time,
 //     Now, Advance (runs the pipeline minute by minute); what SNS said, Outbox, ConfirmPending.
 //   - Test: e.Instruments() — Calls, CallLog (each call with its access key and principal),
@@ -55,7 +57,7 @@
 //  5. A test through the SDK in this folder (<service>_test.go), and a conformance scenario in
 //     conformance_<service>_test.go when moto implements the operation.
 //
-// A new service, e.g. s3:
+// A new service (internal/s3 is the worked example of a restXml one):
 //
 //  1. internal/s3/: doc.go, service.go with its state, `func Register(w *core.World)` (calling
 //     w.Register("s3", ops), and w.OnTick or a Bus hook if it takes part in the pipeline) and

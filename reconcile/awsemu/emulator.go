@@ -9,6 +9,7 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/kms"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/logs"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/s3"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/sns"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/tagging"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/wire"
@@ -24,8 +25,8 @@ type Options struct {
 	Start time.Time
 }
 
-// Emulator is an in-memory AWS for CloudWatch, CloudWatch Logs, CloudTrail, SNS, KMS and the
-// Resource Groups Tagging API. It is an http.Handler that answers the unmodified aws-sdk-go-v2
+// Emulator is an in-memory AWS for CloudWatch, CloudWatch Logs, CloudTrail, SNS, KMS, the
+// Resource Groups Tagging API and the part of S3 that kmswatch's lease and spec source use. It is an http.Handler that answers the unmodified aws-sdk-go-v2
 // clients. One mutex guards all state: requests are served one at a time, which keeps every
 // cross-service effect (a KMS call that becomes a CloudTrail record that becomes a log event)
 // simple and deterministic, and is fast enough for benchmarks of thousands of resources.
@@ -33,9 +34,11 @@ type Emulator struct {
 	mu     sync.Mutex
 	w      *core.World
 	router *wire.Router
-	// The services whose state the world API reaches (Outbox, ConfirmPending, DenyKMS).
+	// The services whose state the world API reaches (Outbox, ConfirmPending, DenyKMS,
+	// SeedBucket).
 	sns *sns.Service
 	kms *kms.Service
+	s3  *s3.Service
 	// inst is the test surface: call accounting, faults and quotas.
 	inst *Instruments
 }
@@ -60,7 +63,8 @@ func New(o Options) *Emulator {
 	cloudwatch.Register(e.w)
 	e.sns = sns.Register(e.w)
 	tagging.Register(e.w)
-	for _, ep := range []wire.Endpoint{kms.Endpoint, cloudtrail.Endpoint, logs.Endpoint, cloudwatch.Endpoint, sns.Endpoint, tagging.Endpoint} {
+	e.s3 = s3.Register(e.w)
+	for _, ep := range []wire.Endpoint{kms.Endpoint, cloudtrail.Endpoint, logs.Endpoint, cloudwatch.Endpoint, sns.Endpoint, tagging.Endpoint, s3.Endpoint} {
 		e.router.Add(ep)
 	}
 	return e
