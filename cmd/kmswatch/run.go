@@ -70,11 +70,11 @@ func newDaemon(ctx context.Context, f *runFlags, first daemon.Spec, log logr.Log
 	if err != nil {
 		return nil, nil, fmt.Errorf("set up AWS access: %w", err)
 	}
-	load := loadDaemonSpec
+	load := loadDaemonBytes
 	if be.seed != nil {
 		// In the sandbox, whatever a later edit presumes (a new bucket or role) is seeded too.
-		load = func(path string) (daemon.Spec, error) {
-			s, err := loadDaemonSpec(path)
+		load = func(data []byte, name string) (daemon.Spec, error) {
+			s, err := loadDaemonBytes(data, name)
 			if err == nil {
 				be.seed(s.Monitors)
 			}
@@ -154,6 +154,15 @@ func onceOutput(res *reconcile.Result, err error, f *runFlags, stdout, stderr io
 // loadDaemonSpec is spec.Load in the daemon's terms.
 func loadDaemonSpec(path string) (daemon.Spec, error) {
 	file, err := spec.Load(path)
+	if err != nil {
+		return daemon.Spec{}, err
+	}
+	return daemon.Spec{Monitors: file.Monitors, Warnings: specWarnings(file)}, nil
+}
+
+// loadDaemonBytes is spec.LoadBytes in the daemon's terms.
+func loadDaemonBytes(data []byte, name string) (daemon.Spec, error) {
+	file, err := spec.LoadBytes(data, name)
 	if err != nil {
 		return daemon.Spec{}, err
 	}
