@@ -53,11 +53,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  kmswatch [run] -f FILE [--once] [--dry-run] [--interval 1m] [--sandbox]
+  kmswatch [run] -f FILE|s3://BUCKET/KEY [--once] [--dry-run] [--interval 1m] [--sandbox]
                  [--endpoint-url URL] [--cloudwatch-protocol cbor|query|json] [--region R]
                  [--listen 127.0.0.1:8080] [--log-format json|console] [--output text|json]
                  [--account-id ID] [--prune-removed-monitors] [-v 1]
-  kmswatch validate -f FILE          offline; exit 0 valid, 3 invalid
+                 [--lease s3://BUCKET/KEY] [--lease-duration 30s] [--spec-poll 10s]
+  kmswatch validate -f FILE|s3://BUCKET/KEY   exit 0 valid, 3 invalid (a file is checked offline)
   kmswatch test -f FILE --events F   offline; which alarms match which CloudTrail events
   kmswatch demo                      the lab end to end against the embedded emulator
   kmswatch healthcheck [--url http://127.0.0.1:8080/healthz]   exit 0 if the URL answers 2xx (container health checks)
