@@ -40,7 +40,9 @@
 //     Now, Advance (runs the pipeline minute by minute); what SNS said, Outbox, ConfirmPending.
 //   - Test: e.Instruments() — Calls, CallLog (each call with its access key and principal),
 //     ResetCalls, WriteCalls (classified by reconcile/awsop), InjectFault, ClearFaults,
-//     EnableQuotas, DisableQuotas, SetQuota (AWS's default request rates, on the real clock).
+//     EnableQuotas, DisableQuotas, SetQuota (AWS's default request rates, on the real clock);
+//     and NewRecorder, an http.Handler in front of the emulator or of a proxy to moto that
+//     records every call on the real clock, for tests of several processes.
 //
 // # Adding an operation
 //

@@ -54,7 +54,7 @@ func New(o Options) *Emulator {
 	if o.Start.IsZero() {
 		o.Start = time.Now().UTC().Truncate(time.Minute)
 	}
-	e := &Emulator{w: core.NewWorld(o.Region, o.AccountID, o.Start), router: wire.NewRouter()}
+	e := &Emulator{w: core.NewWorld(o.Region, o.AccountID, o.Start)}
 	e.inst = &Instruments{e: e}
 	// Registration order is pipeline order: each tick hands its output to the next one.
 	e.kms = kms.Register(e.w)
@@ -64,10 +64,17 @@ func New(o Options) *Emulator {
 	e.sns = sns.Register(e.w)
 	tagging.Register(e.w)
 	e.s3 = s3.Register(e.w)
-	for _, ep := range []wire.Endpoint{kms.Endpoint, cloudtrail.Endpoint, logs.Endpoint, cloudwatch.Endpoint, sns.Endpoint, tagging.Endpoint, s3.Endpoint} {
-		e.router.Add(ep)
-	}
+	e.router = newRouter()
 	return e
+}
+
+// newRouter tells apart the requests of every emulated service.
+func newRouter() *wire.Router {
+	rt := wire.NewRouter()
+	for _, ep := range []wire.Endpoint{kms.Endpoint, cloudtrail.Endpoint, logs.Endpoint, cloudwatch.Endpoint, sns.Endpoint, tagging.Endpoint, s3.Endpoint} {
+		rt.Add(ep)
+	}
+	return rt
 }
 
 // Region and AccountID are the defaults the emulator answers with.
