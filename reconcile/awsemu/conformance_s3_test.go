@@ -175,6 +175,16 @@ func s3ObjectScenarios() []scenario {
 			env.bucket("conf-twice")
 			env.bucket("conf-twice") // us-east-1 answers 200 to the bucket's owner
 		}},
+		{name: "s3/create-bucket-location-constraint", run: func(env *confEnv) {
+			eu := s3.NewFromConfig(inRegion(env.cfg, "eu-west-1"), func(o *s3.Options) { o.UsePathStyle = true })
+			_, err := eu.CreateBucket(env.ctx, &s3.CreateBucketInput{Bucket: aws.String("conf-eu")})
+			env.httpStatus(err, 400, "IllegalLocationConstraintException")
+			_, err = eu.CreateBucket(env.ctx, &s3.CreateBucketInput{Bucket: aws.String("conf-eu"),
+				CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: "eu-west-1"}})
+			env.must(err)
+			_, err = eu.PutObject(env.ctx, &s3.PutObjectInput{Bucket: aws.String("conf-eu"), Key: aws.String("k"), Body: strings.NewReader("x")})
+			env.must(err)
+		}},
 		{name: "s3/bucket-name-rules",
 			motoGap: "moto 5.2.1 creates buckets whose names break S3's rules (upper case, underscores); asserted instead: such a CreateBucket succeeds on moto",
 			run: func(env *confEnv) {

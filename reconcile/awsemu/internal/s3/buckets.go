@@ -18,13 +18,22 @@ func (s *Service) createBucket(c *core.Call) (any, error) {
 	if err != nil || checkBucketName(name) != "" {
 		return nil, wire.Errorf("InvalidBucketName", "The specified bucket is not valid.")
 	}
+	var conf struct {
+		LocationConstraint string `xml:"LocationConstraint"`
+	}
 	if len(c.Wire.Body) > 0 {
-		var conf struct {
-			LocationConstraint string `xml:"LocationConstraint"`
-		}
 		if err := xml.Unmarshal(c.Wire.Body, &conf); err != nil {
 			return nil, wire.Errorf("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
 		}
+	}
+	// Outside us-east-1 the request must name the region it is sent to, and only that one.
+	if want := c.Region; want != "us-east-1" && conf.LocationConstraint != want || want == "us-east-1" && conf.LocationConstraint != "" && conf.LocationConstraint != "us-east-1" {
+		lc := conf.LocationConstraint
+		if lc == "" {
+			lc = "unspecified"
+		}
+		return nil, wire.Errorf("IllegalLocationConstraintException",
+			"The "+lc+" location constraint is incompatible for the region specific endpoint this request was sent to.")
 	}
 	if s.bucketState(name, false) != nil && c.Region != "us-east-1" {
 		// us-east-1 answers 200 to its owner for compatibility; every other region 409.

@@ -7,8 +7,10 @@
 //   - A bucket exists once CreateBucket or the world's SeedBucket made it: World.Buckets is the
 //     one set of bucket names, so a seeded trail bucket is a real bucket and a bucket created
 //     through the API can hold a trail. Bucket names follow S3's rules for general purpose
-//     buckets (InvalidBucketName otherwise). CreateBucket of a bucket this account already owns
-//     answers 200 in us-east-1 and 409 BucketAlreadyOwnedByYou elsewhere.
+//     buckets (InvalidBucketName otherwise). Outside us-east-1, CreateBucket must name the
+//     request's region as its LocationConstraint (IllegalLocationConstraintException otherwise).
+//     CreateBucket of a bucket this account already owns answers 200 in us-east-1 and 409
+//     BucketAlreadyOwnedByYou elsewhere.
 //   - An ETag is the quoted hex MD5 of the content (a single-part upload); Content-MD5, when
 //     sent, must match (BadDigest).
 //   - Conditional writes are decided atomically (handlers run under the emulator's one lock):
