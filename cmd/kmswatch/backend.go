@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/go-logr/logr"
 
+	"github.com/kmswatch/kmswatch/reconcile"
 	"github.com/kmswatch/kmswatch/reconcile/daemon"
 	"github.com/kmswatch/kmswatch/spec"
 )
@@ -48,7 +49,8 @@ func openBackend(ctx context.Context, f *runFlags, first daemon.Spec, log logr.L
 		cfg.Region = specRegion(first.Monitors)
 	}
 	if cfg.Region == "" && f.specInS3() {
-		return nil, errors.New("no AWS region: give --region or AWS_REGION (the spec is read from S3, so it cannot name the region)")
+		return nil, &reconcile.TerminalError{Invalid: true,
+			Err: errors.New("no AWS region: give --region or AWS_REGION (the spec is read from S3, so it cannot name the region)")}
 	}
 	return &backend{cfg: cfg, accountID: f.accountID, close: func() {}}, nil
 }

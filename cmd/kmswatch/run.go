@@ -83,6 +83,9 @@ func setUp(ctx context.Context, f *runFlags, log logr.Logger, stderr io.Writer) 
 	be, err := openBackend(ctx, f, w.first.Spec, log)
 	if err != nil {
 		log.Error(daemon.Redact(err), "cannot start: set up AWS access")
+		if isInvalid(err) {
+			return nil, exitInvalid
+		}
 		return nil, exitFailed
 	}
 	w.be = be

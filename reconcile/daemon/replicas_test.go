@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
@@ -206,4 +207,82 @@ func (s staticSource) Fetch(context.Context) (*specsource.Snapshot, error) {
 
 func (s staticSource) Poll(context.Context, specsource.Version) (*specsource.Snapshot, error) {
 	return nil, nil
+}
+
+// TestLeaderThatCannotRenewStopsWriting: the real controller behind the lease's write gate. A
+// leader whose renewals fail (S3 answers 500 to every PutObject) stops leading at its renew
+// deadline: from then on it makes no AWS call at all, and drift stays unrepaired, until it can
+// renew again and repairs it at once.
+func TestLeaderThatCannotRenewStopsWriting(t *testing.T) {
+	e := awsemu.New(awsemu.Options{Region: "ap-southeast-2", AccountID: labAccount})
+	e.SeedBucket("pattern1-trail-bucket")
+	e.SeedRole("arn:aws:iam::" + labAccount + ":role/CloudTrailToLogs")
+	e.SeedBucket(testLease.Bucket)
+	data, err := os.ReadFile("../../examples/monitor.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const key = "AKIALEADER"
+	d := newLabReplica(t, e, key, data, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	cw := labCloudWatch(e)
+	eventually(t, 10*time.Second, "converged", func() bool { return labThreshold(t, cw) == 1 })
+
+	remove := e.Instruments().InjectFault(awsemu.Fault{Service: "s3", Op: "PutObject", Kind: awsemu.ServerError})
+	failing := time.Now()
+	eventually(t, replicaLease, "the leader stops leading at its renew deadline", func() bool { return d.Leadership().Check() != nil })
+	t.Logf("stopped leading %v after renewals began to fail (renew deadline %v)", time.Since(failing).Round(time.Millisecond), replicaLease*2/3)
+	from := len(e.Instruments().CallLog())
+	setLabThreshold(t, cw, 100)
+	time.Sleep(4 * replicaInterval)
+	for _, r := range e.Instruments().CallLog()[from:] {
+		if r.AccessKey == key && r.Service != "s3" {
+			t.Errorf("a leader past its renew deadline called %s:%s", r.Service, r.Op)
+		}
+	}
+	if v := labThreshold(t, cw); v != 100 {
+		t.Fatalf("threshold %v: something wrote while the leader could not renew", v)
+	}
+	remove()
+	eventually(t, replicaLease, "leading again, the drift repaired", func() bool { return labThreshold(t, cw) == 1 })
+}
+
+func labCloudWatch(e *awsemu.Emulator) *cloudwatch.Client {
+	return cloudwatch.NewFromConfig(aws.Config{Region: "ap-southeast-2", BaseEndpoint: aws.String("http://awsemu.invalid"), HTTPClient: awsemu.InProcessClient(e),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIAOPERATOR", SecretAccessKey: "x"}, nil
+		})})
+}
+
+func labThreshold(t *testing.T, cw *cloudwatch.Client) float64 {
+	t.Helper()
+	out, err := cw.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"pattern1-logging-alarm"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.MetricAlarms) == 0 {
+		return -1
+	}
+	return aws.ToFloat64(out.MetricAlarms[0].Threshold)
+}
+
+func setLabThreshold(t *testing.T, cw *cloudwatch.Client, v float64) {
+	t.Helper()
+	out, err := cw.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"pattern1-logging-alarm"}})
+	if err != nil || len(out.MetricAlarms) != 1 {
+		t.Fatalf("describe alarm: %v", err)
+	}
+	a := out.MetricAlarms[0]
+	_, err = cw.PutMetricAlarm(context.Background(), &cloudwatch.PutMetricAlarmInput{
+		AlarmName: a.AlarmName, AlarmDescription: a.AlarmDescription, ActionsEnabled: a.ActionsEnabled,
+		AlarmActions: a.AlarmActions, MetricName: a.MetricName, Namespace: a.Namespace, Statistic: a.Statistic,
+		Period: a.Period, EvaluationPeriods: a.EvaluationPeriods, DatapointsToAlarm: a.DatapointsToAlarm,
+		Threshold: aws.Float64(v), ComparisonOperator: a.ComparisonOperator, TreatMissingData: a.TreatMissingData,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
