@@ -104,8 +104,7 @@ func (c *chaos) killOne() {
 		}
 	}
 	r := c.alive[victim]
-	r.signal(c.t, syscall.SIGKILL)
-	r.p.wait(10 * time.Second)
+	r.stop(c.t, syscall.SIGKILL)
 	c.alive = append(c.alive[:victim], c.alive[victim+1:]...)
 	c.kills++
 	c.restarts = append(c.restarts, time.Now().Add(time.Duration(1000+c.rnd.IntN(2000))*time.Millisecond))

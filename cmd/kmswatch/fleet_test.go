@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -117,7 +118,8 @@ func (fb *fleetBackend) upload(t *testing.T, content string) string {
 type replica struct {
 	name, key string
 	p         *proc
-	base      string // its operations server
+	base      string      // its operations server
+	gone      atomic.Bool // stopped: its port may serve another process now
 }
 
 // start runs a kmswatch daemon with its own access key, the lease, and args.
@@ -160,13 +162,20 @@ func (r *replica) status(t *testing.T) (fleetStatus, bool) {
 }
 
 func (r *replica) leads(t *testing.T) bool {
+	if r.gone.Load() {
+		return false
+	}
 	st, ok := r.status(t)
 	return ok && st.Lease.Role == "leader"
 }
 
-func (r *replica) signal(t *testing.T, sig syscall.Signal) {
+// stop signals the process, waits for it to exit and returns its exit code.
+func (r *replica) stop(t *testing.T, sig syscall.Signal) int {
 	t.Helper()
 	must(t, r.p.cmd.Process.Signal(sig))
+	code := r.p.wait(10 * time.Second)
+	r.gone.Store(true)
+	return code
 }
 
 // leaderWatch polls every replica's /status and fails the test if two say "leader" at once.
@@ -206,7 +215,7 @@ func (w *leaderWatch) run() {
 		w.mu.Unlock()
 		var leading []string
 		for _, r := range reps {
-			if r.p.cmd.ProcessState == nil && r.leads(w.t) {
+			if r.leads(w.t) {
 				leading = append(leading, r.name)
 			}
 		}

@@ -34,8 +34,7 @@ func TestOnceWithLease(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "Alarm/"+labAlarm+" unchanged") {
 		t.Errorf("--once --dry-run --lease: exit %d, stdout:\n%s\nstderr:\n%s", code, out, logs)
 	}
-	daemonProc.signal(t, syscall.SIGTERM)
-	daemonProc.p.wait(10 * time.Second)
+	daemonProc.stop(t, syscall.SIGTERM)
 	code, out, logs = runOnce(t, cleanEnv("AWS_ACCESS_KEY_ID=AKIAONCEFREE"), args...)
 	if code != exitOK || !strings.Contains(out, "Alarm/"+labAlarm+" unchanged") || !strings.Contains(logs, `"msg":"lease released"`) {
 		t.Errorf("--once --lease with the lease released: exit %d, stdout:\n%s\nstderr:\n%s", code, out, logs)

@@ -56,8 +56,7 @@ func testLeaseThreeReplicas(t *testing.T, kind string) {
 
 	// SIGTERM: the leader releases; a standby leads within a third of the duration plus 1s.
 	termAt := time.Now()
-	leader.signal(t, syscall.SIGTERM)
-	if code := leader.p.wait(10 * time.Second); code != 0 {
+	if code := leader.stop(t, syscall.SIGTERM); code != 0 {
 		t.Errorf("%s exited %d after SIGTERM", leader.name, code)
 	}
 	next := awaitNewLeader(t, reps, leader, fleetLease/3+time.Second)
@@ -71,8 +70,7 @@ func testLeaseThreeReplicas(t *testing.T, kind string) {
 	// duration since it last saw it change.
 	time.Sleep(2 * time.Second)
 	killAt := time.Now()
-	next.signal(t, syscall.SIGKILL)
-	next.p.wait(10 * time.Second)
+	next.stop(t, syscall.SIGKILL)
 	third := awaitNewLeader(t, reps, next, fleetLease+2*fleetRetry+2*time.Second)
 	t.Logf("%s: SIGKILL of %s → %s leads %v after the kill", kind, next.name, third.name, time.Since(killAt).Round(time.Millisecond))
 	time.Sleep(2 * time.Second)
@@ -96,7 +94,7 @@ func awaitNewLeader(t *testing.T, reps []*replica, old *replica, bound time.Dura
 	var next *replica
 	eventually(t, bound, "another replica leads", func() bool {
 		for _, r := range reps {
-			if r != old && r.p.cmd.ProcessState == nil && r.leads(t) {
+			if r != old && r.leads(t) {
 				next = r
 				return true
 			}

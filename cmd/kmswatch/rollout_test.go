@@ -52,8 +52,7 @@ func testLeaseRollingDeployment(t *testing.T, kind string) {
 	}
 
 	stop := time.Now()
-	oldTask.signal(t, syscall.SIGTERM)
-	oldTask.p.wait(10 * time.Second)
+	oldTask.stop(t, syscall.SIGTERM)
 	eventually(t, fleetLease/3+time.Second+5*time.Second, "the new spec applied", func() bool { return threshold(t, fb.cw) == 5 })
 	t.Logf("%s: new threshold in force %v after the old task got SIGTERM", kind, time.Since(stop).Round(time.Millisecond))
 	time.Sleep(3 * time.Second)
