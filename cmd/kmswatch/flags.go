@@ -16,7 +16,7 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile/specsource"
 )
 
-// runFlags are the flags of `kmswatch [run]`, as design.md ("Command line") lists them.
+// runFlags are the flags of `kmswatch [run]`.
 type runFlags struct {
 	file          string
 	once          bool
