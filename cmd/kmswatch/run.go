@@ -96,6 +96,10 @@ func setUp(ctx context.Context, f *runFlags, log logr.Logger, stderr io.Writer) 
 		}
 		if err != nil {
 			be.close()
+			if ctx.Err() != nil { // interrupted while the sandbox waited for the upload
+				log.Info("stopped")
+				return nil, exitOK
+			}
 			return nil, specFailure(stderr, log, f.file, err)
 		}
 		if be.seed != nil {
