@@ -93,7 +93,9 @@
 //     fix (validation, access denied) so that the daemon waits for a spec change; TerminalError
 //     marked Invalid is a configuration that can never work (Classify's OutcomeInvalid).
 //   - Writes can be gated (awsclient.Options.WriteGate): every attempt of every call that changes AWS
-//     asks the gate first, which is how a leader that lost its lease stops writing.
+//     asks the gate first and is sent under the context it returns, which is how a leader that
+//     lost its lease stops writing and a write cannot outlive the lease's renew deadline.
+//     awsclient.NewS3 is the lease's and the spec source's S3 client: counted, never gated.
 //   - Selectors. A repair of a trail's event selectors changes only what the monitor needs — KMS
 //     management events logged, read and write — and keeps the user's data-event selectors as
 //     they were (trail_selectors.go says how, and why ReadWriteType is never widened on a selector

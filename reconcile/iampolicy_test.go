@@ -53,6 +53,7 @@ var resourceOf = map[string][]string{
 	"cloudtrail": {"arn:aws:cloudtrail:ap-southeast-2:111122223333:trail/pattern1-logging-trail"},
 	"sns": {"arn:aws:sns:ap-southeast-2:111122223333:pattern1-logging-topic",
 		"arn:aws:sns:ap-southeast-2:111122223333:pattern1-logging-topic:0f4a3c1e-8c1f-4a8e-9d7a-1c2b3d4e5f60"},
+	"s3": {"arn:aws:s3:::pattern1-kmswatch-state/kmswatch/lease.json"}, // the lease object: the one S3 write
 }
 
 type policyDoc struct {
@@ -126,7 +127,8 @@ func iamMatch(pattern, s string) bool {
 }
 
 // requiredActions runs every scenario against the emulator and returns the IAM actions that the
-// controllers' calls need.
+// controllers' calls need, and those of the lease and the S3 spec source
+// (iampolicy_s3_test.go checks the resources of those).
 func requiredActions(t *testing.T) map[string]bool {
 	sink := &callLog{}
 	t.Run("suite", func(t *testing.T) { runScenarios(t, emuBackend{}, allScenarios(), sink) })
@@ -134,6 +136,11 @@ func requiredActions(t *testing.T) map[string]bool {
 		t.FailNow()
 	}
 	need := map[string]bool{}
+	leaseLoc, specLoc := ecsS3Locations(t)
+	_, s3Uses := leaseAndSpecS3Uses(t, leaseLoc, specLoc)
+	for _, u := range s3Uses {
+		need[u.action] = true
+	}
 	for key := range sink.snapshot() {
 		if _, ok := notInPolicy[key]; ok {
 			continue

@@ -147,6 +147,11 @@ func TestECSTaskDefinition(t *testing.T) {
 	if err != nil || f.listen == "" || f.once {
 		t.Fatalf("command %v: %v; want a daemon with --listen", c.Command, err)
 	}
+	// An ECS service runs one sidecar per task, and a rolling deployment runs old tasks beside
+	// new ones: the example holds a lease, and reads the one reviewed spec from S3.
+	if f.lease == "" || !f.specInS3() {
+		t.Errorf("command %v: want --lease s3://… and -f s3://… (one writer, one reviewed spec, for every task)", c.Command)
+	}
 	if c.HealthCheck == nil || len(c.HealthCheck.Command) < 5 || c.HealthCheck.Command[0] != "CMD" ||
 		c.HealthCheck.Command[2] != "healthcheck" {
 		t.Fatalf("health check %+v: want [CMD <binary> healthcheck --url URL] (no curl in a distroless image)", c.HealthCheck)

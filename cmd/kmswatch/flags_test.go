@@ -38,6 +38,18 @@ func TestParseRunFlags(t *testing.T) {
 		{"stray argument", []string{"-f", "m", "extra"}, `unexpected argument "extra"`, nil},
 		{"bad account id", []string{"-f", "m", "--account-id", "12345"}, `--account-id: must be 12 digits, got "12345"`, nil},
 		{"sandbox and endpoint", []string{"-f", "m", "--sandbox", "--endpoint-url", "http://x"}, "choose one", nil},
+		{"lease defaults", []string{"-f", "m"}, "", func(f *runFlags) bool {
+			return f.lease == "" && f.leaseDuration == 30*time.Second && f.specPoll == 10*time.Second
+		}},
+		{"lease and S3 spec", []string{"-f", "s3://kmswatch-specs/prod/monitor.yaml", "--lease", "s3://kmswatch-state/prod/lease.json",
+			"--lease-duration", "6s", "--spec-poll", "2s"}, "", func(f *runFlags) bool {
+			return f.specInS3() && f.lease == "s3://kmswatch-state/prod/lease.json" && f.leaseDuration == 6*time.Second && f.specPoll == 2*time.Second
+		}},
+		{"bad lease URL", []string{"-f", "m", "--lease", "s3://kmswatch-state"}, "--lease: S3 URL \"s3://kmswatch-state\": no object key", nil},
+		{"lease not S3", []string{"-f", "m", "--lease", "/var/run/lease"}, "--lease: S3 URL \"/var/run/lease\": must start with s3://", nil},
+		{"bad S3 spec", []string{"-f", "s3://Specs/m.yaml"}, "-f: S3 URL \"s3://Specs/m.yaml\": bucket \"Specs\"", nil},
+		{"lease too short", []string{"-f", "m", "--lease", "s3://kmswatch-state/lease", "--lease-duration", "2s"}, "--lease-duration: 2s is too short to be safe", nil},
+		{"spec poll zero", []string{"-f", "m", "--spec-poll", "0s"}, "--spec-poll: must be positive", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -53,6 +65,10 @@ func TestParseRunFlags(t *testing.T) {
 				t.Fatalf("parse %v: err %v, stderr %q, want it to say %q", c.args, err, stderr.String(), c.wantErr)
 			}
 		})
+	}
+	t.Setenv(leaseEnv, "s3://kmswatch-state/from-env")
+	if f, err := parseRunFlags([]string{"-f", "m"}, &bytes.Buffer{}, "json"); err != nil || f.lease != "s3://kmswatch-state/from-env" {
+		t.Errorf("%s does not give --lease its default: %+v, %v", leaseEnv, f, err)
 	}
 	if _, err := parseRunFlags([]string{"-h"}, &bytes.Buffer{}, "json"); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: %v, want flag.ErrHelp", err)

@@ -55,12 +55,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  kmswatch [run] -f FILE [--once] [--dry-run] [--interval 1m] [--sandbox]
+  kmswatch [run] -f FILE|s3://BUCKET/KEY [--once] [--dry-run] [--interval 1m] [--sandbox]
                  [--endpoint-url URL] [--cloudwatch-protocol cbor|query|json] [--region R]
                  [--listen 127.0.0.1:8080] [--log-format json|console] [--output text|json]
                  [--account-id ID] [--prune-removed-monitors] [-v 1]
-  kmswatch validate -f FILE [--expand]   offline; exit 0 valid, 3 invalid; --expand prints the
-                                     Monitors as applied (presets expanded) as YAML
+                 [--lease s3://BUCKET/KEY] [--lease-duration 30s] [--spec-poll 10s]
+  kmswatch validate -f FILE|s3://BUCKET/KEY [--expand] [--strict]
+                                     exit 0 valid, 3 invalid (a file is checked offline); --expand
+                                     prints the Monitors as applied (presets expanded) as YAML
   kmswatch test -f FILE --events F   offline; which alarms match which CloudTrail events
   kmswatch audit [--region R ...] [--output text|json] [--endpoint-url URL] [--cloudwatch-protocol cbor|query|json]
                                      read-only check of the account against Security Hub CloudWatch.1-14;

@@ -7,16 +7,21 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
 	"github.com/kmswatch/kmswatch/reconcile/awsclient"
 	"github.com/kmswatch/kmswatch/reconcile/daemon"
+	"github.com/kmswatch/kmswatch/reconcile/lease"
+	"github.com/kmswatch/kmswatch/reconcile/s3object"
+	"github.com/kmswatch/kmswatch/reconcile/specsource"
 	"github.com/kmswatch/kmswatch/spec"
 )
 
@@ -36,67 +41,180 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	defer flush()
 
-	// The file is loaded here once before anything else: an invalid file is exit 3 before any AWS
-	// call, and the region and the sandbox's seeds come from it.
-	first, err := loadDaemonSpec(f.file)
-	if err != nil {
-		fmt.Fprintf(stderr, "kmswatch: invalid %s:\n%s\n", f.file, indent(err.Error()))
-		return exitInvalid
+	w, code := setUp(ctx, f, log, stderr)
+	if w == nil {
+		return code
 	}
+	defer w.be.close()
 
-	be, d, err := newDaemon(ctx, f, first, log)
-	if err != nil {
-		log.Error(daemon.Redact(err), "cannot start")
-		return exitFailed
-	}
-	defer be.close()
-
-	log.Info("kmswatch starting", "version", version, "file", f.file, "once", f.once, "interval", f.interval.String(),
-		"dryRun", f.dryRun, "region", be.cfg.Region, "endpoint", daemon.RedactURL(aws.ToString(be.cfg.BaseEndpoint)))
+	log.Info("kmswatch starting", "version", version, "spec", f.file, "once", f.once, "interval", f.interval.String(),
+		"dryRun", f.dryRun, "region", w.be.cfg.Region, "endpoint", daemon.RedactURL(aws.ToString(w.be.cfg.BaseEndpoint)), "lease", f.lease)
 	if f.once {
-		res, err := d.Once(ctx)
-		return onceOutput(res, err, f, stdout, stderr)
+		return onePass(ctx, f, w, stdout, stderr)
 	}
-	if be.sandboxURL != "" {
-		fmt.Fprint(stderr, sandboxHelp(be.sandboxURL, be.cfg.Region, first.Monitors))
+	if w.be.sandboxURL != "" {
+		fmt.Fprint(stderr, sandboxHelp(w.be.sandboxURL, w.be.cfg.Region, w.first.Monitors))
 	}
-	return runDaemon(ctx, f, d, log)
+	return runDaemon(ctx, f, w.d, log)
 }
 
-// newDaemon wires the process: where AWS calls go (AWS, an endpoint, or the sandbox), the
-// clients with their metrics, the controller and the daemon loop around it.
-func newDaemon(ctx context.Context, f *runFlags, first daemon.Spec, log logr.Logger) (*backend, *daemon.Daemon, error) {
-	metrics := daemon.NewMetrics()
-	be, err := openBackend(ctx, f, first, log)
-	if err != nil {
-		return nil, nil, fmt.Errorf("set up AWS access: %w", err)
+// wiring is the process, wired: where AWS calls go, the spec's source, the lease, the daemon.
+type wiring struct {
+	be    *backend
+	first firstSpec
+	el    *lease.Elector // nil without --lease, and under --dry-run
+	d     *daemon.Daemon
+}
+
+// setUp builds the process. A spec file is loaded before anything else: an invalid file is exit 3
+// before any AWS call, and the region and the sandbox's seeds come from it. A spec in S3 is read
+// once AWS access is set up. On failure it has reported the problem and returns the exit code.
+func setUp(ctx context.Context, f *runFlags, log logr.Logger, stderr io.Writer) (*wiring, int) {
+	w := &wiring{}
+	var src specsource.Source
+	if !f.specInS3() {
+		src = specsource.NewFile(f.file)
+		first, err := loadFirst(ctx, src, loadDaemonBytes)
+		if err != nil {
+			return nil, specFailure(stderr, log, f.file, err)
+		}
+		w.first = first
 	}
-	load := loadDaemonSpec
+	metrics := daemon.NewMetrics()
+	be, err := openBackend(ctx, f, w.first.Spec, log)
+	if err != nil {
+		log.Error(daemon.Redact(err), "cannot start: set up AWS access")
+		if isInvalid(err) {
+			return nil, exitInvalid
+		}
+		return nil, exitFailed
+	}
+	w.be = be
+	s3c := awsclient.NewS3(be.cfg, awsclient.Options{OnCall: metrics.ObserveAWSCall})
+	if f.specInS3() {
+		if src, err = openS3Spec(ctx, f, s3c, be, stderr); err == nil {
+			w.first, err = loadFirst(ctx, src, loadDaemonBytes)
+		}
+		if err != nil {
+			be.close()
+			if ctx.Err() != nil { // interrupted while the sandbox waited for the upload
+				log.Info("stopped")
+				return nil, exitOK
+			}
+			return nil, specFailure(stderr, log, f.file, err)
+		}
+		if be.seed != nil {
+			be.seed(w.first.Monitors)
+		}
+	}
+	if w.el, err = newElector(ctx, f, s3c, be, w.first, log); err == nil {
+		w.d, err = newDaemon(f, be, src, w.el, metrics, log)
+	}
+	if err != nil {
+		be.close()
+		log.Error(daemon.Redact(err), "cannot start")
+		return nil, exitFailed
+	}
+	return w, exitOK
+}
+
+// openS3Spec is the source of -f s3://BUCKET/KEY. In the sandbox, whose S3 starts empty, it
+// creates the bucket and waits for the spec to be uploaded.
+func openS3Spec(ctx context.Context, f *runFlags, s3c *s3.Client, be *backend, stderr io.Writer) (specsource.Source, error) {
+	loc, err := s3object.ParseURL(f.file)
+	if err != nil {
+		return nil, &specError{invalid: true, err: err}
+	}
+	src := specsource.NewS3(s3c, loc)
+	if be.seedBucket != nil {
+		be.seedBucket(loc.Bucket)
+		if err := awaitSandboxSpec(ctx, src, be, min(f.specPoll, time.Second), stderr); err != nil {
+			return nil, err
+		}
+	}
+	return src, nil
+}
+
+// newElector is the lease of --lease, or nil: without --lease every process is its own leader,
+// and a dry run writes nothing, so it neither needs the lease nor may take it from a writer.
+func newElector(ctx context.Context, f *runFlags, s3c *s3.Client, be *backend, first firstSpec, log logr.Logger) (*lease.Elector, error) {
+	if f.lease == "" {
+		return nil, nil
+	}
+	if f.dryRun {
+		log.Info("dry run: the lease is neither needed nor taken, since a dry run writes nothing", "lease", f.lease)
+		return nil, nil
+	}
+	loc, err := s3object.ParseURL(f.lease)
+	if err != nil {
+		return nil, err
+	}
+	if be.seedBucket != nil {
+		be.seedBucket(loc.Bucket)
+	}
+	id, err := lease.DetectIdentity(ctx, os.Getenv, nil)
+	if err != nil {
+		log.Error(err, "the ECS task is not known: the lease record names the host only")
+	}
+	return lease.New(lease.Config{Client: s3c, Lease: loc, Duration: f.leaseDuration, Identity: id,
+		SpecDigest: first.version.SHA256, Log: log})
+}
+
+// newDaemon builds the clients with their metrics (and, with a lease, the write gate that asks
+// it before every write), the controller and the daemon loop around it.
+func newDaemon(f *runFlags, be *backend, src specsource.Source, el *lease.Elector, metrics *daemon.Metrics, log logr.Logger) (*daemon.Daemon, error) {
+	load := loadDaemonBytes
 	if be.seed != nil {
 		// In the sandbox, whatever a later edit presumes (a new bucket or role) is seeded too.
-		load = func(path string) (daemon.Spec, error) {
-			s, err := loadDaemonSpec(path)
+		load = func(data []byte, name string) (daemon.Spec, error) {
+			s, err := loadDaemonBytes(data, name)
 			if err == nil {
 				be.seed(s.Monitors)
 			}
 			return s, err
 		}
 	}
-	clients := awsclient.New(be.cfg, awsclient.Options{CloudWatchProtocol: f.cwProtocol, OnCall: metrics.ObserveAWSCall})
-	// Each process is its own instance in the marker of its writes, by which two kmswatch
-	// processes with different specs of one Monitor notice each other (a contest warning names
-	// both instances).
-	rec := &lazyController{cfg: be.cfg, accountID: be.accountID, clients: clients, log: log,
-		opts: reconcile.Options{PruneRemovedMonitors: f.pruneRemoved, Instance: reconcile.NewInstanceID()}}
-	d, err := daemon.New(daemon.Options{
-		SpecPath: f.file, Load: load, Reconciler: rec, DryRun: f.dryRun, Interval: f.interval,
-		Terminal: reconcile.IsTerminal, Log: log, Metrics: metrics,
-	})
-	if err != nil {
-		be.close()
-		return nil, nil, err
+	opts := awsclient.Options{CloudWatchProtocol: f.cwProtocol, OnCall: metrics.ObserveAWSCall}
+	if el != nil {
+		opts.WriteGate = func(ctx context.Context, _, _ string) (context.Context, context.CancelFunc, error) {
+			return el.Guard(ctx)
+		}
 	}
-	return be, d, nil
+	clients := awsclient.New(be.cfg, opts)
+	rec := &lazyController{cfg: be.cfg, accountID: be.accountID, clients: clients, log: log,
+		// Each process is its own instance in the marker of its writes, by which two kmswatch
+		// processes with different specs of one Monitor notice each other (a contest warning
+		// names both instances).
+		opts: reconcile.Options{PruneRemovedMonitors: f.pruneRemoved, Instance: reconcile.NewInstanceID()}}
+	poll := time.Duration(0) // the daemon's default for a file
+	if f.specInS3() {
+		poll = f.specPoll
+	}
+	return daemon.New(daemon.Options{
+		Source: src, Load: load, Reconciler: rec, DryRun: f.dryRun, Interval: f.interval, PollInterval: poll,
+		Terminal: reconcile.IsTerminal, Log: log, Metrics: metrics, Lease: el,
+	})
+}
+
+// onePass is --once: one pass, under the lease when there is one (it is taken for the pass and
+// released after, or the pass is not run and the holder named), and its output.
+func onePass(ctx context.Context, f *runFlags, w *wiring, stdout, stderr io.Writer) int {
+	if w.el == nil {
+		res, err := w.d.Once(ctx)
+		return onceOutput(res, err, f, stdout, stderr)
+	}
+	var res *reconcile.Result
+	err := w.el.Hold(ctx, 0, func(term context.Context) error {
+		var err error
+		res, err = w.d.Once(term)
+		return err
+	})
+	var held *lease.HeldError
+	if errors.As(err, &held) {
+		fmt.Fprintf(stderr, "kmswatch: %v: another kmswatch applies its spec now, so this pass does not run (a --dry-run needs no lease)\n", daemon.Redact(err))
+		return exitFailed
+	}
+	return onceOutput(res, err, f, stdout, stderr)
 }
 
 // runDaemon runs the daemon, with the operations endpoints on --listen, until ctx ends; it returns
@@ -155,9 +273,9 @@ func onceOutput(res *reconcile.Result, err error, f *runFlags, stdout, stderr io
 	return exitCode(res, err, f.dryRun)
 }
 
-// loadDaemonSpec is spec.Load in the daemon's terms.
-func loadDaemonSpec(path string) (daemon.Spec, error) {
-	file, err := spec.Load(path)
+// loadDaemonBytes is spec.LoadBytes in the daemon's terms.
+func loadDaemonBytes(data []byte, name string) (daemon.Spec, error) {
+	file, err := spec.LoadBytes(data, name)
 	if err != nil {
 		return daemon.Spec{}, err
 	}
@@ -166,59 +284,6 @@ func loadDaemonSpec(path string) (daemon.Spec, error) {
 
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
-}
-
-// backend is where the AWS calls go: AWS itself (or an endpoint such as moto), or the sandbox.
-type backend struct {
-	cfg       aws.Config
-	accountID string                  // "" means ask STS
-	seed      func(ms []spec.Monitor) // sandbox only: create what the spec presumes exists
-	close     func()
-	// sandboxURL is the emulator's endpoint under --sandbox.
-	sandboxURL string
-}
-
-// openBackend builds the AWS configuration: the default credential chain and everything the SDK
-// reads from the environment (AWS_ENDPOINT_URL included), the region from --region, else the
-// configuration, else the spec's first spec.region, and --endpoint-url. With --sandbox, the
-// embedded emulator instead (in --region, else the spec's first region).
-func openBackend(ctx context.Context, f *runFlags, first daemon.Spec, log logr.Logger) (*backend, error) {
-	if f.sandbox {
-		region := f.region
-		if region == "" {
-			region = specRegion(first.Monitors)
-		}
-		return openSandbox(ctx, region, first, log)
-	}
-	var opts []func(*config.LoadOptions) error
-	if f.region != "" {
-		opts = append(opts, config.WithRegion(f.region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		// The default region — that of Monitors without spec.region — is the AWS configuration's
-		// (and the SDK's); a file whose Monitors all name theirs needs none configured.
-		cfg.Region = specRegion(first.Monitors)
-	}
-	if f.endpointURL != "" {
-		cfg.BaseEndpoint = aws.String(f.endpointURL)
-	}
-	return &backend{cfg: cfg, accountID: f.accountID, close: func() {}}, nil
-}
-
-// specRegion is the first spec.region of the file: the default region (that of Monitors without
-// spec.region) when neither --region nor the AWS configuration gives one. Every Monitor with a
-// spec.region is reconciled in it, with clients of the same configuration.
-func specRegion(ms []spec.Monitor) string {
-	for _, m := range ms {
-		if m.Spec.Region != "" {
-			return m.Spec.Region
-		}
-	}
-	return ""
 }
 
 // lazyController creates the controller on the first pass, because it needs the account id and

@@ -19,15 +19,19 @@ import (
 // AWS CLI example uses another key, so that CloudTrail records tell the two apart.
 const sandboxAccessKey = "AKIAKMSWATCHSANDBOX"
 
-// openSandbox starts the embedded emulator on a loopback port, in the spec's region and account,
-// seeded with what the spec presumes exists (each trail's bucket and role). The configuration is
-// built from scratch, not from the environment: the sandbox needs no credentials and must not
-// pick up a real AWS_ENDPOINT_URL or profile.
-func openSandbox(_ context.Context, region string, first daemon.Spec, log logr.Logger) (*backend, error) {
+// openSandbox starts the embedded emulator on a loopback port, in the spec's region and account
+// (--account-id, else the account the spec's ARNs name), seeded with what the spec presumes
+// exists (each trail's bucket and role). The configuration is built from scratch, not from the
+// environment: the sandbox needs no credentials and must not pick up a real AWS_ENDPOINT_URL or
+// profile.
+func openSandbox(_ context.Context, region, account string, first daemon.Spec, log logr.Logger) (*backend, error) {
 	if region == "" {
 		region = "us-east-1"
 	}
-	emu := awsemu.New(awsemu.Options{Region: region, AccountID: specAccount(first.Monitors)})
+	if account == "" {
+		account = specAccount(first.Monitors)
+	}
+	emu := awsemu.New(awsemu.Options{Region: region, AccountID: account})
 	emu.AddUser(sandboxAccessKey, "kmswatch")
 	emu.AddUser("AKIASANDBOXOPERATOR", "operator")
 	srv, err := awsemu.Start(emu)
@@ -45,7 +49,7 @@ func openSandbox(_ context.Context, region string, first daemon.Spec, log logr.L
 		HTTPClient: awsemu.HTTPClient(),
 	}
 	log.Info("sandbox: an emulated AWS is serving on loopback", "endpoint", srv.URL, "region", region, "account", emu.AccountID())
-	return &backend{cfg: cfg, accountID: emu.AccountID(), seed: seed, sandboxURL: srv.URL,
+	return &backend{cfg: cfg, accountID: emu.AccountID(), seed: seed, seedBucket: emu.SeedBucket, sandboxURL: srv.URL,
 		close: func() { stopClock(); _ = srv.Close() }}, nil
 }
 

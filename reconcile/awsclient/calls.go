@@ -15,17 +15,23 @@ import (
 )
 
 // callMiddleware adds, at the end of the finalize step (inside the retry loop, so once per
-// attempt), a middleware that asks gate before a write is sent, and reports each attempt's
-// service, operation, error code and duration.
+// attempt), a middleware that asks gate before a write is sent, sends the write under the
+// context the gate returns, and reports each attempt's service, operation, error code and
+// duration.
 func callMiddleware(counter *callCounter, onCall func(service, operation, code string, d time.Duration),
-	gate func(ctx context.Context, service, operation string) error) func(*middleware.Stack) error {
+	gate func(ctx context.Context, service, operation string) (context.Context, context.CancelFunc, error)) func(*middleware.Stack) error {
 	mw := middleware.FinalizeMiddlewareFunc("kmswatchCalls", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 		service := serviceName(awsmiddleware.GetServiceID(ctx))
 		op := awsmiddleware.GetOperationName(ctx)
 		if gate != nil && !awsop.ReadOnly(service, op) {
-			if err := gate(ctx, service, op); err != nil {
+			gated, release, err := gate(ctx, service, op)
+			if err != nil {
 				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 			}
+			// The response of a write is read within next (writes have no streamed output),
+			// so the gated context may end when it returns.
+			defer release()
+			ctx = gated
 		}
 		start := time.Now()
 		out, md, err := next.HandleFinalize(ctx, in)
@@ -58,6 +64,8 @@ func serviceName(id string) string {
 		return "sts"
 	case "KMS":
 		return "kms"
+	case "S3":
+		return "s3"
 	}
 	return strings.ToLower(strings.ReplaceAll(id, " ", ""))
 }

@@ -185,11 +185,14 @@ type Options struct {
 	MaxAttempts int
 	// MaxBackoff between attempts; 0 means the SDK default (20s). Tests set it tiny.
 	MaxBackoff time.Duration
-	// WriteGate, if set, is asked before every attempt of every call that changes AWS state; an
-	// error stops the call before it is sent, and is the call's error. A leader whose lease is
-	// past its renew deadline closes the gate, so that it writes nothing once a standby may take
-	// over (reads go through: a standby's view is harmless).
-	WriteGate func(ctx context.Context, service, operation string) error
+	// WriteGate, if set, is asked before every attempt of every call that changes AWS state
+	// (awsop.ReadOnly is false). It returns the context the attempt is sent under, with the
+	// function that releases it, or an error that stops the call before it is sent and is the
+	// call's error. A leader whose lease is past its renew deadline closes the gate, so that it
+	// writes nothing once a standby may take over, and bounds each write to that deadline, so
+	// that a hung write is abandoned in time (reconcile/lease's Elector.Guard has this shape).
+	// Reads go through: a standby's view is harmless.
+	WriteGate func(ctx context.Context, service, operation string) (context.Context, context.CancelFunc, error)
 	// RetryMode is aws.RetryModeAdaptive (the default, and the empty value) or
 	// aws.RetryModeStandard. Adaptive mode also rate-limits the client after a throttle, sleeping
 	// up to seconds: right against AWS, slow for a test that throttles every third call.

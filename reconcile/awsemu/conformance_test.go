@@ -93,7 +93,7 @@ func (env *confEnv) truth(what string, ok bool) {
 
 func conformanceScenarios() []scenario {
 	var all []scenario
-	for _, part := range [][]scenario{cloudwatchScenarios(), logsScenarios(), cloudtrailScenarios(), snsScenarios(), kmsScenarios(), taggingScenarios(), stsScenarios()} {
+	for _, part := range [][]scenario{cloudwatchScenarios(), logsScenarios(), cloudtrailScenarios(), snsScenarios(), kmsScenarios(), taggingScenarios(), stsScenarios(), s3Scenarios()} {
 		all = append(all, part...)
 	}
 	return all
@@ -183,8 +183,9 @@ func TestConformanceTableShape(t *testing.T) {
 	}
 	sort.Strings(services)
 	t.Logf("services: %v", services)
-	// Issue 3 asks for at least 40 scenarios across the six services.
-	if n := len(conformanceScenarios()); n < 40 || len(services) != 7 {
-		t.Errorf("%d scenarios over %v, want at least 40 over six services", n, services)
+	// At least 40 scenarios across the seven services the controller calls, and S3 for the lease
+	// and the spec source.
+	if n := len(conformanceScenarios()); n < 40 || len(services) != 8 {
+		t.Errorf("%d scenarios over %v, want at least 40 over eight services", n, services)
 	}
 }

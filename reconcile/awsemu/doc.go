@@ -1,16 +1,18 @@
 // Package awsemu is an in-memory AWS that answers the unmodified aws-sdk-go-v2 clients over the
 // real wire protocols — CloudWatch over Smithy RPC v2 CBOR (the SDK's default), awsJson 1.0 and
 // awsQuery; CloudWatch Logs, CloudTrail, KMS and the Resource Groups Tagging API over awsJson 1.1;
-// SNS and STS (GetCallerIdentity) over awsQuery — with AWS's error shapes and codes, pagination
-// and validation. It also runs the detection pipeline that the AWS Well-Architected KMS lab tests
-// by hand, on an emulated clock that tests advance: every API call becomes a CloudTrail record; a
-// logging trail whose event selectors include it delivers the record to its log group after
-// CloudTrail's delivery delay (DefaultTrailDeliveryDelay, five minutes, or Options and
-// SetTrailDeliveryDelay), or fails to and says so in GetTrailStatus (a bucket or role gone, a role
-// that may not write logs, a log group gone, the trail's KMS key disabled); CloudWatch Logs counts
-// every ingestion in AWS/Logs IncomingLogEvents and IncomingBytes per log group; metric filters
-// turn log events into per-minute datapoints; alarms evaluate and publish state changes to SNS;
-// confirmed subscriptions receive the notification in an outbox.
+// SNS and STS (GetCallerIdentity) over awsQuery; the S3 subset of kmswatch's lease and spec
+// source (buckets, objects with ETags, conditional requests, versions) over restXml, path-style —
+// with AWS's error shapes and codes, pagination and validation. It also runs the detection
+// pipeline that the AWS Well-Architected KMS lab tests by hand, on an emulated clock that tests
+// advance: every API call becomes a CloudTrail record; a logging trail whose event selectors
+// include it delivers the record to its log group after CloudTrail's delivery delay
+// (DefaultTrailDeliveryDelay, five minutes, or Options and SetTrailDeliveryDelay), or fails to
+// and says so in GetTrailStatus (a bucket or role gone, a role that may not write logs, a log
+// group gone, the trail's KMS key disabled); CloudWatch Logs counts every ingestion in AWS/Logs
+// IncomingLogEvents and IncomingBytes per log group; metric filters turn log events into
+// per-minute datapoints; alarms evaluate and publish state changes to SNS; confirmed
+// subscriptions receive the notification in an outbox.
 //
 // # Layout
 //
@@ -22,7 +24,7 @@
 //	                     buckets and roles, handlers, pipeline ticks), the Call, the Bus between
 //	                     services, the CloudTrail record of each call
 //	internal/cloudwatch, internal/logs, internal/cloudtrail, internal/sns, internal/kms,
-//	internal/tagging, internal/sts
+//	internal/tagging, internal/sts, internal/s3
 //	                     each service's handlers, state and part of the pipeline
 //	(this package)       Emulator: New, ServeHTTP, Start/Server, HTTPClient, InProcessClient,
 //	                     the world API, and Instruments (the test surface)
@@ -38,7 +40,7 @@
 //   - AWS: ServeHTTP. Over a socket, Start (a loopback Server) with HTTPClient (it works around a
 //     smithy-go request-body race that loopback speeds make frequent); within one process,
 //     InProcessClient (no socket at all).
-//   - World: the world the spec presumes, SeedBucket, SeedRole, and how it breaks, DeleteBucket,
+//   - World: the world the spec presumes, SeedBucket (a real S3 bucket), SeedRole, and how it breaks, DeleteBucket,
 //     DeleteRole, DenyRoleLogs, AllowRoleLogs; who calls, AddUser, AddRoleSession (an ECS task
 //     role's session; a role of a member account makes calls in that account); KMS key
 //     policies, DenyKMS, AllowKMS; the organization, SetOrganization, LeaveOrganization; events
@@ -56,7 +58,9 @@
 // named after the organization. A CloudTrail delegated administrator is not modelled.
 //   - Test: e.Instruments() — Calls, CallLog (each call with its access key and principal),
 //     ResetCalls, WriteCalls (classified by reconcile/awsop), InjectFault, ClearFaults,
-//     EnableQuotas, DisableQuotas, SetQuota (AWS's default request rates, on the real clock).
+//     EnableQuotas, DisableQuotas, SetQuota (AWS's default request rates, on the real clock);
+//     and NewRecorder, an http.Handler in front of the emulator or of a proxy to moto that
+//     records every call on the real clock, for tests of several processes.
 //
 // # Adding an operation
 //
@@ -73,7 +77,7 @@
 //  5. A test through the SDK in this folder (<service>_test.go), and a conformance scenario in
 //     conformance_<service>_test.go when moto implements the operation.
 //
-// A new service, e.g. s3:
+// A new service (internal/s3 is the worked example of a restXml one):
 //
 //  1. internal/s3/: doc.go, service.go with its state, `func Register(w *core.World)` (calling
 //     w.Register("s3", ops), and w.OnTick or a Bus hook if it takes part in the pipeline) and

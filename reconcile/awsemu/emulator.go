@@ -9,6 +9,7 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/core"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/kms"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/logs"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/s3"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/sns"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/sts"
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/internal/tagging"
@@ -35,7 +36,8 @@ type Options struct {
 const DefaultTrailDeliveryDelay = 5 * time.Minute
 
 // Emulator is an in-memory AWS for CloudWatch, CloudWatch Logs, CloudTrail, SNS, KMS, the
-// Resource Groups Tagging API and STS's GetCallerIdentity. It is an http.Handler that answers the unmodified aws-sdk-go-v2
+// Resource Groups Tagging API, STS's GetCallerIdentity and the part of S3 that kmswatch's lease
+// and spec source use. It is an http.Handler that answers the unmodified aws-sdk-go-v2
 // clients. One mutex guards all state: requests are served one at a time, which keeps every
 // cross-service effect (a KMS call that becomes a CloudTrail record that becomes a log event)
 // simple and deterministic, and is fast enough for benchmarks of thousands of resources.
@@ -43,9 +45,11 @@ type Emulator struct {
 	mu     sync.Mutex
 	w      *core.World
 	router *wire.Router
-	// The services whose state the world API reaches (Outbox, ConfirmPending, DenyKMS).
+	// The services whose state the world API reaches (Outbox, ConfirmPending, DenyKMS,
+	// SeedBucket).
 	sns *sns.Service
 	kms *kms.Service
+	s3  *s3.Service
 	// inst is the test surface: call accounting, faults and quotas.
 	inst *Instruments
 }
@@ -64,7 +68,7 @@ func New(o Options) *Emulator {
 	if o.TrailDeliveryDelay <= 0 {
 		o.TrailDeliveryDelay = DefaultTrailDeliveryDelay
 	}
-	e := &Emulator{w: core.NewWorld(o.Region, o.AccountID, o.Start), router: wire.NewRouter()}
+	e := &Emulator{w: core.NewWorld(o.Region, o.AccountID, o.Start)}
 	e.w.TrailDeliveryDelay = o.TrailDeliveryDelay
 	e.inst = &Instruments{e: e}
 	// Registration order is pipeline order: each tick hands its output to the next one.
@@ -75,10 +79,18 @@ func New(o Options) *Emulator {
 	e.sns = sns.Register(e.w)
 	tagging.Register(e.w)
 	sts.Register(e.w)
-	for _, ep := range []wire.Endpoint{kms.Endpoint, cloudtrail.Endpoint, logs.Endpoint, cloudwatch.Endpoint, sns.Endpoint, tagging.Endpoint, sts.Endpoint} {
-		e.router.Add(ep)
-	}
+	e.s3 = s3.Register(e.w)
+	e.router = newRouter()
 	return e
+}
+
+// newRouter tells apart the requests of every emulated service.
+func newRouter() *wire.Router {
+	rt := wire.NewRouter()
+	for _, ep := range []wire.Endpoint{kms.Endpoint, cloudtrail.Endpoint, logs.Endpoint, cloudwatch.Endpoint, sns.Endpoint, tagging.Endpoint, sts.Endpoint, s3.Endpoint} {
+		rt.Add(ep)
+	}
+	return rt
 }
 
 // Region and AccountID are the defaults the emulator answers with.

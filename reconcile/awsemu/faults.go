@@ -20,13 +20,15 @@ type FaultKind int
 const (
 	// Throttle answers the service's own throttling error: CloudWatch and SNS "Throttling"
 	// (400, unmodeled; CloudWatch's CBOR and JSON carry it in X-Amzn-Query-Error), CloudWatch
-	// Logs, CloudTrail and KMS "ThrottlingException" (400), the Tagging API "ThrottledException".
+	// Logs, CloudTrail and KMS "ThrottlingException" (400), the Tagging API "ThrottledException",
+	// S3 "SlowDown" (503).
 	// The SDK's standard retryer retries all of them (its retryable codes are listed in
 	// https://pkg.go.dev/github.com/aws/aws-sdk-go-v2/aws/retry).
 	Throttle FaultKind = iota + 1
 	// ServerError answers the service's 500: CloudWatch InternalServiceFault
 	// ("InternalServiceError"), SNS InternalError, Logs ServiceUnavailableException, KMS
-	// KMSInternalException, Tagging InternalServiceException, otherwise InternalFailure. The
+	// KMSInternalException, Tagging InternalServiceException, S3 InternalError, otherwise
+	// InternalFailure. The
 	// SDK retries any 500.
 	ServerError
 	// Latency delays the call by Fault.Latency, then serves it normally.
@@ -39,7 +41,7 @@ const (
 
 // Fault describes calls to disturb and how.
 type Fault struct {
-	// Service ("cloudwatch", "logs", "cloudtrail", "sns", "kms", "tagging") and Op (e.g.
+	// Service ("cloudwatch", "logs", "cloudtrail", "sns", "kms", "tagging", "s3") and Op (e.g.
 	// "DescribeAlarms") select the calls; "" matches any.
 	Service, Op string
 	Kind        FaultKind
@@ -202,6 +204,8 @@ func throttleError(service string) *wire.APIError {
 		return &wire.APIError{Type: "Throttling", Message: "Rate exceeded"}
 	case "tagging":
 		return &wire.APIError{Type: "ThrottledException", Message: "Rate exceeded"}
+	case "s3":
+		return &wire.APIError{Type: "SlowDown", Message: "Please reduce your request rate.", Status: http.StatusServiceUnavailable, Receiver: true}
 	}
 	return &wire.APIError{Type: "ThrottlingException", Message: "Rate exceeded"}
 }
@@ -221,6 +225,8 @@ func serverError(service string) *wire.APIError {
 		e.Type, e.Message = "KMSInternalException", "An internal error occurred."
 	case "tagging":
 		e.Type, e.Message = "InternalServiceException", "Internal service error"
+	case "s3":
+		e.Type, e.Message = "InternalError", "We encountered an internal error. Please try again."
 	}
 	return e
 }

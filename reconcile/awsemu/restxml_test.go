@@ -28,13 +28,13 @@ func (o objectResponse) WriteHTTP(w http.ResponseWriter) {
 
 // The wire layer takes a restXml service as it is: routed by the SigV4 signing name, the
 // operation named from method and path, headers and payload read by the handler, a response
-// that writes itself, and errors as restXml's <Error> document. A toy object store stands in
-// for the S3 subset to come.
+// that writes itself, and errors as restXml's <Error> document. A toy object store, signed for
+// a service of its own, keeps this test apart from the emulated S3.
 func TestRESTXMLServiceRouting(t *testing.T) {
 	e := New(Options{})
 	objects := map[string][]byte{}
 	etag := func(b []byte) string { sum := md5.Sum(b); return `"` + hex.EncodeToString(sum[:]) + `"` }
-	e.router.Add(wire.Endpoint{Service: "s3", SigningName: "s3", REST: func(r *http.Request) string {
+	e.router.Add(wire.Endpoint{Service: "toy", SigningName: "toy", REST: func(r *http.Request) string {
 		switch r.Method {
 		case http.MethodPut:
 			return "PutObject"
@@ -55,7 +55,7 @@ func TestRESTXMLServiceRouting(t *testing.T) {
 		}
 		return objectResponse{status: http.StatusOK, etag: etag(b), body: b}, nil
 	}
-	e.w.Register("s3", map[string]core.OpFunc{
+	e.w.Register("toy", map[string]core.OpFunc{
 		"PutObject": func(c *core.Call) (any, error) {
 			key := c.Wire.HTTP.URL.Path
 			if c.Wire.HTTP.Header.Get("If-None-Match") == "*" && objects[key] != nil {
@@ -74,7 +74,7 @@ func TestRESTXMLServiceRouting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDS3/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDS3/20260101/us-east-1/toy/aws4_request, SignedHeaders=host, Signature=0")
 		for i := 0; i+1 < len(hdr); i += 2 {
 			req.Header.Set(hdr[i], hdr[i+1])
 		}

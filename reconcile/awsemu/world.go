@@ -10,11 +10,12 @@ import (
 // to principals), KMS key policies, the emulated clock, and what SNS said. The sandbox and the
 // demo build their world with it; it is not part of the AWS surface.
 
-// SeedBucket makes an S3 bucket exist, as a trail's bucket must.
+// SeedBucket makes an S3 bucket exist, as a trail's bucket must: a real bucket of the
+// emulated S3, which objects can be written to (a lease, a spec).
 func (e *Emulator) SeedBucket(name string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.w.Buckets[name] = true
+	e.s3.CreateBucket(name)
 }
 
 // SeedRole makes an IAM role exist, as a trail's CloudWatch Logs role must.

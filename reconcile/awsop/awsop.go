@@ -5,8 +5,8 @@ import "strings"
 // readPrefixes are the operation-name prefixes of AWS's read-only operations in the services
 // kmswatch calls: Describe*, Get*, List*, Lookup* (CloudTrail LookupEvents), Test*
 // (CloudWatch Logs TestMetricFilter, which evaluates a pattern against sample lines and stores
-// nothing) and Filter* (CloudWatch Logs FilterLogEvents).
-var readPrefixes = []string{"Describe", "Get", "List", "Lookup", "Test", "Filter"}
+// nothing), Filter* (CloudWatch Logs FilterLogEvents) and Head* (S3 HeadObject, HeadBucket).
+var readPrefixes = []string{"Describe", "Get", "List", "Lookup", "Test", "Filter", "Head"}
 
 // kmsReads are KMS's cryptographic operations. They change no AWS state, and CloudTrail records
 // them with "readOnly": true (see the readOnly field in
@@ -20,8 +20,9 @@ var kmsReads = map[string]bool{
 }
 
 // ReadOnly reports whether an operation of service ("cloudwatch", "logs", "cloudtrail", "sns",
-// "kms", "tagging") only reads, as CloudTrail's readOnly field classes it: any operation named
-// Describe*, Get*, List*, Lookup*, Test* or Filter*, and KMS's cryptographic operations.
+// "kms", "tagging", "s3") only reads, as CloudTrail's readOnly field classes it: any operation
+// named Describe*, Get*, List*, Lookup*, Test*, Filter* or Head*, and KMS's cryptographic
+// operations.
 // Everything else (Create*, Put*, Delete*, Tag*, Subscribe, Publish, Start/StopLogging, …) is
 // a write.
 func ReadOnly(service, op string) bool {

@@ -6,13 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/go-logr/logr"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/lease"
 	"github.com/kmswatch/kmswatch/reconcile/pipeline"
+	"github.com/kmswatch/kmswatch/reconcile/specsource"
 	"github.com/kmswatch/kmswatch/spec"
 	"github.com/kmswatch/kmswatch/spec/redact"
 )
@@ -22,26 +23,33 @@ type Reconciler interface {
 	Reconcile(ctx context.Context, monitors []spec.Monitor, dryRun bool) (*reconcile.Result, error)
 }
 
-// Spec is a loaded spec file.
+// Spec is a loaded spec.
 type Spec struct {
 	Monitors []spec.Monitor
 	// Warnings are problems that do not stop the file from loading, with their field paths.
 	Warnings []reconcile.Warning
 }
 
-// LoadFunc reads and validates the spec file at path; spec.Load wrapped.
-type LoadFunc func(path string) (Spec, error)
+// LoadFunc reads and validates a spec's content; name is where it came from (a path, or
+// s3://BUCKET/KEY), for messages. spec.LoadBytes wrapped.
+type LoadFunc = specsource.LoadFunc[Spec]
 
-// Options configure a Daemon. SpecPath, Load and Reconciler are required.
+// Options configure a Daemon. Source (or SpecPath), Load and Reconciler are required.
 type Options struct {
-	SpecPath   string
-	Load       LoadFunc
+	// Source is where the spec comes from: a file (specsource.NewFile) or an S3 object
+	// (specsource.NewS3). SpecPath is the short form for a file.
+	Source   specsource.Source
+	SpecPath string
+	Load     LoadFunc
+	// Reconciler runs the passes. Its AWS writes must go through the lease's write gate
+	// (awsclient.Options.WriteGate → Lease.Guard) when Lease is set.
 	Reconciler Reconciler
 	// DryRun plans without applying: the daemon then only reports drift.
 	DryRun bool
 	// Interval between resyncs after a successful pass; default 1m.
 	Interval time.Duration
-	// PollInterval of the spec file; default 200ms.
+	// PollInterval of the spec source; default 200ms, which suits a file (an S3 spec is
+	// polled every --spec-poll, default specsource.DefaultPollInterval).
 	PollInterval time.Duration
 	// BackoffBase and BackoffCap bound the retries after a failed pass; default 1s and 5m. A
 	// terminal error is retried only after a spec change or BackoffCap.
@@ -55,9 +63,10 @@ type Options struct {
 	// Metrics, if nil, are created; a caller passes its own to wire ObserveAWSCall into the AWS
 	// clients before the daemon exists.
 	Metrics *Metrics
-	// IsLeader, if set, is asked before each heartbeat: only the leader heartbeats (a standby
-	// feeding the switch would hide a dead leader). Nil: this instance always leads.
-	IsLeader func() bool
+	// Lease, if set, is the election this daemon takes part in (kmswatch --lease): it runs
+	// passes, and makes heartbeats, only while it leads, each under the term's context, and
+	// releases the lease when Run returns. Nil: this process is its own leader.
+	Lease *lease.Elector
 	// HeartbeatEvery, if positive, replaces the spec's shortest spec.heartbeat.every as the
 	// daemon's heartbeat period (Monitors without spec.heartbeat never get one).
 	HeartbeatEvery time.Duration
@@ -71,31 +80,49 @@ type Daemon struct {
 	status  *statusBook
 	now     func() time.Time
 	rnd     func() float64
-
+	watcher *specsource.Watcher[Spec]
+	lease   *lease.Elector
 	// heartbeater makes the heartbeat: the Reconciler, when it is one.
 	heartbeater Heartbeater
 
 	// Owned by the goroutine running Run or Once.
-	cur       *loadedSpec
+	cur       *specsource.Loaded[Spec]
 	redactor  *redact.Redactor // knows the endpoints of the spec in force
-	converged string           // digest of the spec the account was last converged to
+	converged string           // digest of the spec the account was last converged to, in this term
 	warned    map[reconcile.Warning]bool
 	nextBeat  time.Time                  // when the next heartbeat is due (zero: at once)
 	pipelines map[string]pipeline.Status // each Monitor's pipeline status, for logging changes
 }
 
-// loadedSpec is a spec that loaded and the file state it was loaded from.
-type loadedSpec struct {
-	Spec
-	file     fileState
-	loadedAt time.Time
-}
-
 // New checks the options and fills in defaults.
 func New(opts Options) (*Daemon, error) {
-	if opts.SpecPath == "" || opts.Load == nil || opts.Reconciler == nil {
-		return nil, errors.New("new daemon: SpecPath, Load and Reconciler are required")
+	if opts.Source == nil && opts.SpecPath != "" {
+		opts.Source = specsource.NewFile(opts.SpecPath)
 	}
+	if opts.Source == nil || opts.Load == nil || opts.Reconciler == nil {
+		return nil, errors.New("new daemon: a spec Source (or SpecPath), Load and Reconciler are required")
+	}
+	setDefaults(&opts)
+	d := &Daemon{opts: opts, log: opts.Log, metrics: opts.Metrics, now: time.Now, rnd: defaultRand, lease: opts.Lease,
+		pipelines: map[string]pipeline.Status{}}
+	d.heartbeater, _ = opts.Reconciler.(Heartbeater)
+	d.status = newStatusBook(d.live)
+	w, err := specsource.NewWatcher(opts.Source, markLoad(opts.Load), specsource.Options{
+		Interval: opts.PollInterval, Log: opts.Log, OnRejected: d.rejected,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("new daemon: %w", err)
+	}
+	d.watcher = w
+	if d.lease != nil {
+		d.metrics.Registry.MustRegister(d.lease.Collector())
+	} else {
+		d.metrics.Registry.MustRegister(soleLeaderCollector())
+	}
+	return d, nil
+}
+
+func setDefaults(opts *Options) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Minute
 	}
@@ -117,17 +144,6 @@ func New(opts Options) (*Daemon, error) {
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics()
 	}
-	hb, _ := opts.Reconciler.(Heartbeater)
-	return &Daemon{
-		opts:        opts,
-		log:         opts.Log,
-		metrics:     opts.Metrics,
-		status:      newStatusBook(),
-		now:         time.Now,
-		rnd:         defaultRand,
-		heartbeater: hb,
-		pipelines:   map[string]pipeline.Status{},
-	}, nil
 }
 
 // Metrics returns the daemon's series.
@@ -136,55 +152,86 @@ func (d *Daemon) Metrics() *Metrics { return d.metrics }
 // Status returns a snapshot of what /status serves.
 func (d *Daemon) Status() Status { return d.status.snapshot() }
 
-// Once loads the spec and runs one pass, then makes the heartbeat (not under --dry-run): kmswatch
-// --once. The result is returned even when err is set, with what the pass did before it failed;
-// a failed heartbeat is an error too, and shows on its Monitors' pipelines.
+// Once loads the spec and runs one pass, then makes the heartbeat (not under --dry-run):
+// kmswatch --once. The result is returned even when err is set, with what the pass did before
+// it failed; a failed heartbeat is an error too, and shows on its Monitors' pipelines. With a
+// lease, the caller runs Once under the lease's Hold and passes the term's context: the pass
+// ends with the term.
 func (d *Daemon) Once(ctx context.Context) (*reconcile.Result, error) {
-	if err := d.loadInitial(); err != nil {
+	if err := d.loadInitial(ctx); err != nil {
 		return nil, err
 	}
-	res, err := d.pass(ctx)
-	if d.heartbeatEvery() == 0 || ctx.Err() != nil || (d.opts.IsLeader != nil && !d.opts.IsLeader()) {
+	res, err := d.pass(ctx, ctx)
+	if d.heartbeatEvery() == 0 || ctx.Err() != nil || d.Leadership().Check() != nil {
 		return res, err
 	}
-	beats, hbErr := d.heartbeater.Heartbeat(ctx, d.cur.Monitors)
+	beats, hbErr := d.heartbeater.Heartbeat(ctx, d.cur.Spec.Monitors)
 	d.recordHeartbeats(beats)
 	markHeartbeats(res, beats)
 	return res, errors.Join(err, hbErr)
 }
 
 // Run loads the spec and keeps the account converged to it until ctx is cancelled, when it
-// returns nil. It returns a *reconcile.TerminalError marked Invalid if the spec does not load at start: a daemon
-// started on a broken file has nothing good to enforce, and failing fast says so (Prometheus
-// does the same with its configuration; a later broken edit is only rejected).
+// returns nil. It returns a *reconcile.TerminalError marked Invalid if the spec does not load
+// at start: a daemon started on a broken spec has nothing good to enforce, and failing fast
+// says so (Prometheus does the same with its configuration; a later broken edit is only
+// rejected).
+//
+// With a lease, Run takes part in the election from the start and runs passes only in its
+// terms as leader; a standby polls its spec and makes no other call. When ctx ends, the pass
+// in flight is stopped first and the lease released after, so that no write of this process
+// can follow its release.
 func (d *Daemon) Run(ctx context.Context) error {
-	if err := d.loadInitial(); err != nil {
+	if err := d.loadInitial(ctx); err != nil {
 		return err
 	}
-	changed := make(chan struct{}, 1)
+	specs := make(chan *specsource.Loaded[Spec])
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	go watchFile(watchCtx, d.opts.SpecPath, d.opts.PollInterval, d.cur.file, changed)
+	go d.watcher.Run(watchCtx, specs)
+	if d.lease != nil {
+		stopLease := d.runLease(ctx)
+		defer stopLease()
+	}
+	for {
+		term, endTerm := d.awaitTerm(ctx, specs)
+		if term == nil {
+			return nil
+		}
+		d.runTerm(ctx, term, specs)
+		endTerm()
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
 
+// runTerm runs passes while this process leads: the first at once, then one every interval,
+// sooner after a spec change, with backoff after failures. It returns when the term ends
+// (shutdown, or the lease lost).
+func (d *Daemon) runTerm(ctx, term context.Context, specs <-chan *specsource.Loaded[Spec]) {
 	var (
 		failures int           // consecutive failed passes, for the "recovered" line
 		step     int           // backoff step; a spec change starts it again
 		wait     time.Duration // 0: the first pass starts at once
 	)
+	// What the account was converged to in an earlier term says nothing now: another leader
+	// may have applied another spec since.
+	d.converged = ""
 	for {
-		ok, edited := d.waitForPass(ctx, wait, changed)
+		ok, edited := d.waitForPass(term, wait, specs)
 		if !ok {
-			return nil
+			return
 		}
 		if edited {
 			step = 0
 		}
 		started := d.now()
-		_, err := d.pass(ctx)
-		d.beat(ctx)
+		_, err := d.pass(ctx, term)
+		d.beat(term)
 		switch {
-		case ctx.Err() != nil:
-			return nil
+		case term.Err() != nil || d.lostLease(err):
+			return
 		case err == nil:
 			if failures > 0 {
 				d.log.Info("recovered", "failedPasses", failures)
@@ -205,15 +252,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 }
 
-// waitForPass waits wait, or less if the spec file changes and its edit loads: a new spec
-// deserves a prompt pass even after a terminal error, since the edit may be the fix. An edit that
-// does not load is rejected and the wait goes on. ok is false when ctx is done; edited says a
-// new spec was loaded.
-func (d *Daemon) waitForPass(ctx context.Context, wait time.Duration, changed <-chan struct{}) (ok, edited bool) {
+// waitForPass waits wait, or less if a new spec loads: a new spec deserves a prompt pass even
+// after a terminal error, since the edit may be the fix. The heartbeat falls due on its own
+// schedule meanwhile. ok is false when ctx is done; edited says a new spec was loaded.
+func (d *Daemon) waitForPass(ctx context.Context, wait time.Duration, specs <-chan *specsource.Loaded[Spec]) (ok, edited bool) {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
-		// The heartbeat falls due on its own schedule while the loop waits.
 		beat := time.NewTimer(time.Hour)
 		beat.Stop()
 		if due, on := d.heartbeatDue(); on {
@@ -228,60 +273,12 @@ func (d *Daemon) waitForPass(ctx context.Context, wait time.Duration, changed <-
 			return true, false
 		case <-beat.C:
 			d.beat(ctx)
-		case <-changed:
+		case l := <-specs:
 			beat.Stop()
-			if d.reload() {
-				return true, true
-			}
+			d.setSpec(l)
+			return true, true
 		}
 	}
-}
-
-// loadInitial loads the spec at start.
-func (d *Daemon) loadInitial() error {
-	st := snapshot(d.opts.SpecPath)
-	s, err := d.opts.Load(d.opts.SpecPath)
-	if err != nil {
-		return &reconcile.TerminalError{Invalid: true, Err: fmt.Errorf("load spec %s: %w", d.opts.SpecPath, err)}
-	}
-	d.setSpec(s, st)
-	return nil
-}
-
-// reload loads an edited spec file. It reports whether the edit was applied.
-func (d *Daemon) reload() bool {
-	st := snapshot(d.opts.SpecPath)
-	s, err := d.opts.Load(d.opts.SpecPath)
-	if err != nil {
-		d.metrics.observeReload(false)
-		d.log.Error(err, "spec edit rejected: the previous spec stays in force",
-			"path", d.opts.SpecPath, "sha256", st.Digest, "inForce", d.cur.file.Digest)
-		d.status.editRejected(&RejectedEdit{SHA256: st.Digest, At: d.now(), Error: err.Error()})
-		return false
-	}
-	d.metrics.observeReload(true)
-	d.log.Info("spec changed", "path", d.opts.SpecPath, "sha256", st.Digest, "monitors", len(s.Monitors))
-	d.setSpec(s, st)
-	return true
-}
-
-func (d *Daemon) setSpec(s Spec, st fileState) {
-	d.cur = &loadedSpec{Spec: s, file: st, loadedAt: d.now()}
-	d.redactor = redact.New(endpoints(s.Monitors)...)
-	names := monitorNames(s.Monitors)
-	for _, w := range s.Warnings {
-		d.log.Info("spec warning", "id", w.ID, "field", w.Field, "warning", w.Message)
-	}
-	d.status.specLoaded(&SpecStatus{Path: d.opts.SpecPath, SHA256: st.Digest, LoadedAt: d.cur.loadedAt, Monitors: names}, slices.Clone(s.Warnings))
-}
-
-// monitorNames are the Monitors' names, in file order.
-func monitorNames(ms []spec.Monitor) []string {
-	names := make([]string, 0, len(ms))
-	for _, m := range ms {
-		names = append(names, m.Metadata.Name)
-	}
-	return names
 }
 
 // newReconcileID returns a short random id that ties together the log lines of one pass.
@@ -289,18 +286,4 @@ func newReconcileID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// endpoints are the subscription endpoints of monitors, as they are subscribed: what an AWS error
-// may echo back, and what no output may print.
-func endpoints(monitors []spec.Monitor) []string {
-	var out []string
-	for _, m := range monitors {
-		for _, t := range m.Spec.Topics {
-			for _, s := range t.Subscriptions {
-				out = append(out, s.Target())
-			}
-		}
-	}
-	return out
 }

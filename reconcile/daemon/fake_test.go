@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -165,12 +164,8 @@ func (f *fakeAccount) lastPass() passRecord {
 }
 
 // loadTestSpec is a LoadFunc for the tests: one Monitor document, strict, with a name and every
-// alarm's threshold required. It stands in for spec.Load, which this package does not test.
-func loadTestSpec(path string) (Spec, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Spec{}, err
-	}
+// alarm's threshold required. It stands in for spec.LoadBytes, which this package does not test.
+func loadTestSpec(data []byte, _ string) (Spec, error) {
 	var m spec.Monitor
 	if err := yaml.UnmarshalStrict(data, &m); err != nil {
 		return Spec{}, fmt.Errorf("parse: %w", err)

@@ -20,7 +20,7 @@ type Heartbeater interface {
 // from passes: after the first pass, then whenever it falls due, also while the loop waits for the
 // next pass or backs off after a failed one — a kmswatch that cannot reconcile is still alive,
 // and its heartbeat says so; one that is dead says nothing, which is the point. It is the
-// leader's alone (Options.IsLeader), and never made under --dry-run: a dry run changes nothing,
+// leader's alone (runs only in a lease term; Leadership is asked first), and never made under --dry-run: a dry run changes nothing,
 // and a heartbeat would keep a switch quiet that the real kmswatch no longer feeds.
 
 // heartbeatEvery is the heartbeat's period for the spec in force; 0: no heartbeat.
@@ -29,7 +29,7 @@ func (d *Daemon) heartbeatEvery() time.Duration {
 		return 0
 	}
 	var every time.Duration
-	for _, m := range d.cur.Monitors {
+	for _, m := range d.cur.Spec.Monitors {
 		if h := m.Spec.Heartbeat; h != nil && (every == 0 || h.Every.Duration < every) {
 			every = h.Every.Duration
 		}
@@ -55,13 +55,13 @@ func (d *Daemon) beat(ctx context.Context) {
 		return
 	}
 	d.nextBeat = d.now().Add(every)
-	if d.opts.IsLeader != nil && !d.opts.IsLeader() {
-		d.log.V(1).Info("heartbeat skipped: not the leader")
+	if err := d.Leadership().Check(); err != nil {
+		d.log.V(1).Info("heartbeat skipped: not the leader", "why", err.Error())
 		return
 	}
 	hbCtx, cancel := context.WithTimeout(ctx, min(every, d.opts.PassTimeout))
 	defer cancel()
-	beats, err := d.heartbeater.Heartbeat(hbCtx, d.cur.Monitors)
+	beats, err := d.heartbeater.Heartbeat(hbCtx, d.cur.Spec.Monitors)
 	if ctx.Err() != nil {
 		return
 	}

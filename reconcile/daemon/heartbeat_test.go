@@ -10,7 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/go-logr/logr"
+
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/awsclient"
+	"github.com/kmswatch/kmswatch/reconcile/awsemu"
+	"github.com/kmswatch/kmswatch/reconcile/lease"
 	"github.com/kmswatch/kmswatch/reconcile/pipeline"
 	"github.com/kmswatch/kmswatch/spec"
 )
@@ -61,18 +67,18 @@ spec:
 `
 
 // TestHeartbeatScheduledApartFromPasses: the daemon heartbeats on its own period while passes
-// wait for their interval; a standby (IsLeader false) and a dry run never heartbeat, and neither
-// does a spec without spec.heartbeat.
+// wait for their interval; a standby (another process holds the lease) and a dry run never
+// heartbeat, and neither does a spec without spec.heartbeat.
 func TestHeartbeatScheduledApartFromPasses(t *testing.T) {
 	cases := []struct {
 		name    string
 		content string
-		tweak   func(*Options)
+		tweak   func(*testing.T, *Options)
 		want    bool
 	}{
 		{"leader", heartbeatSpec, nil, true},
-		{"standby", heartbeatSpec, func(o *Options) { o.IsLeader = func() bool { return false } }, false},
-		{"dry run", heartbeatSpec, func(o *Options) { o.DryRun = true }, false},
+		{"standby", heartbeatSpec, func(t *testing.T, o *Options) { o.Lease = leaseHeldElsewhere(t, o.Log) }, false},
+		{"dry run", heartbeatSpec, func(_ *testing.T, o *Options) { o.DryRun = true }, false},
 		{"no spec.heartbeat", strings.Replace(heartbeatSpec, "  heartbeat: {every: 5m}\n", "", 1), nil, false},
 	}
 	for _, tc := range cases {
@@ -82,10 +88,14 @@ func TestHeartbeatScheduledApartFromPasses(t *testing.T) {
 				o.Reconciler = acct
 				o.HeartbeatEvery = 40 * time.Millisecond
 				if tc.tweak != nil {
-					tc.tweak(o)
+					tc.tweak(t, o)
 				}
 			})
-			eventually(t, 5*time.Second, "the first pass", func() bool { return acct.passCount() >= 1 })
+			if tc.name == "standby" { // a standby runs no pass: wait until it knows it stands by
+				eventually(t, 5*time.Second, "standing by", func() bool { st := h.d.Status().Lease; return st != nil && st.Role == lease.RoleStandby })
+			} else {
+				eventually(t, 5*time.Second, "the first pass", func() bool { return acct.passCount() >= 1 })
+			}
 			time.Sleep(500 * time.Millisecond)
 			got := acct.count()
 			if !tc.want {
@@ -187,4 +197,30 @@ func TestStatusAndMetricsShowThePipeline(t *testing.T) {
 	if !strings.Contains(logs, `"pipeline broken"`) || !strings.Contains(logs, "AccessDeniedException: verbatim") {
 		t.Errorf("logs lack the broken pipeline:\n%s", logs)
 	}
+}
+
+// leaseHeldElsewhere is an elector for a lease that another process already holds (and keeps
+// renewing until the test ends): the daemon given it stands by.
+func leaseHeldElsewhere(t *testing.T, log logr.Logger) *lease.Elector {
+	t.Helper()
+	e := awsemu.New(awsemu.Options{})
+	e.SeedBucket(testLease.Bucket)
+	elector := func(host string) *lease.Elector {
+		cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://awsemu.invalid"), HTTPClient: awsemu.InProcessClient(e),
+			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: "AKID" + strings.ToUpper(host), SecretAccessKey: "x"}, nil
+			})}
+		el, err := lease.New(lease.Config{Client: awsclient.NewS3(cfg, awsclient.Options{}), Lease: testLease, Duration: 5 * time.Second,
+			Identity: lease.Identity{Host: host}, Log: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return el
+	}
+	holder := elector("other")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go holder.Run(ctx)
+	eventually(t, 5*time.Second, "the other process leads", func() bool { return holder.Status().Role == lease.RoleLeader })
+	return elector("me")
 }

@@ -13,27 +13,38 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile"
 )
 
-// pass runs one reconcile pass over the spec in force, then logs, counts and records it.
-func (d *Daemon) pass(ctx context.Context) (*reconcile.Result, error) {
+// pass runs one reconcile pass over the spec in force, under term (the lease term's context,
+// or ctx itself without a lease), then logs, counts and records it. A pass cut short by
+// shutdown (ctx) or by the end of the term is neither an error nor worth a metric.
+func (d *Daemon) pass(ctx, term context.Context) (*reconcile.Result, error) {
 	id := newReconcileID()
 	log := d.log.WithValues("reconcileID", id)
 	cur := d.cur
+	digest := cur.Version.SHA256
 	// The account was converged to this very spec before: whatever this pass changes, someone
 	// else changed first.
-	drift := d.converged != "" && d.converged == cur.file.Digest
+	drift := d.converged != "" && d.converged == digest
 
-	passCtx, cancel := context.WithTimeout(ctx, d.opts.PassTimeout)
+	passCtx, cancel := context.WithTimeout(term, d.opts.PassTimeout)
 	defer cancel()
 	started := d.now()
-	log.V(1).Info("pass started", "monitors", len(cur.Monitors), "dryRun", d.opts.DryRun)
-	res, err := d.opts.Reconciler.Reconcile(logr.NewContext(passCtx, log), cur.Monitors, d.opts.DryRun)
+	log.V(1).Info("pass started", "monitors", len(cur.Spec.Monitors), "dryRun", d.opts.DryRun)
+	res, err := d.opts.Reconciler.Reconcile(logr.NewContext(passCtx, log), cur.Spec.Monitors, d.opts.DryRun)
 	res, err = d.redact(res, err)
 	end := d.now()
 	elapsed := end.Sub(started)
-	if ctx.Err() != nil {
-		// Shutting down: the pass was cut short on purpose. Not an error, and not worth a metric.
+	switch {
+	case ctx.Err() != nil:
 		log.Info("pass interrupted by shutdown", "after", elapsed.String())
 		return res, ctx.Err()
+	case term.Err() != nil || d.lostLease(err):
+		// Writes already applied stay applied; the next leader's first pass sees them.
+		log.Info("pass cut short: this instance no longer holds the lease, and writes nothing more", "after", elapsed.String(),
+			"why", leaseLostWhy(term, err))
+		if err == nil {
+			err = term.Err()
+		}
+		return res, err
 	}
 	if res != nil {
 		logChanges(log, res, d.opts.DryRun)
@@ -58,7 +69,7 @@ func (d *Daemon) pass(ctx context.Context) (*reconcile.Result, error) {
 	}
 	d.metrics.observePass(res, result, elapsed, end, drift, d.opts.DryRun)
 	if res != nil && (err == nil || len(res.Changes) > 0) {
-		d.metrics.observeContests(monitorNames(cur.Monitors), res)
+		d.metrics.observeContests(monitorNames(cur.Spec.Monitors), res)
 	}
 	ps := PassStatus{ReconcileID: id, Started: started, Duration: elapsed.String(), Result: result, DryRun: d.opts.DryRun}
 	if res != nil {
@@ -66,9 +77,20 @@ func (d *Daemon) pass(ctx context.Context) (*reconcile.Result, error) {
 	}
 	d.status.passDone(ps, res, err, terminal, drift, end)
 	if err == nil && !d.opts.DryRun {
-		d.converged = cur.file.Digest
+		d.converged = digest
 	}
 	return res, err
+}
+
+// leaseLostWhy says why a term ended mid-pass, for the log line.
+func leaseLostWhy(term context.Context, err error) string {
+	if cause := context.Cause(term); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause.Error()
+	}
+	if err != nil {
+		return Redact(err).Error()
+	}
+	return "its term ended"
 }
 
 func hasConflict(res *reconcile.Result) bool {

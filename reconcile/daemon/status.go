@@ -7,16 +7,25 @@ import (
 	"time"
 
 	"github.com/kmswatch/kmswatch/reconcile"
+	"github.com/kmswatch/kmswatch/reconcile/lease"
 	"github.com/kmswatch/kmswatch/reconcile/pipeline"
+	"github.com/kmswatch/kmswatch/reconcile/specsource"
 )
 
 // Status is the document served at /status: what the daemon enforces and how each resource
 // stands. It is a snapshot; the daemon updates its own copy under a lock after every pass.
 type Status struct {
+	// Ready is what /readyz answers: a pass has completed without error, or this process
+	// stands by behind a live lease holder.
 	Ready bool `json:"ready"`
+	// Lease is this process's part in the election: role "leader" or "standby", the holder,
+	// the spec digest the holder applies, since when it holds the lease. Without --lease the
+	// role is always "leader" and the lease is "".
+	Lease *lease.Status `json:"lease,omitempty"`
 	// Spec is the spec in force: the last one that loaded.
 	Spec *SpecStatus `json:"spec,omitempty"`
-	// RejectedEdit is set while the file holds an edit newer than Spec that did not load.
+	// RejectedEdit is set while the source holds an edit newer than Spec that did not load, or
+	// no longer exists.
 	RejectedEdit *RejectedEdit `json:"rejectedEdit,omitempty"`
 	LastPass     *PassStatus   `json:"lastPass,omitempty"`
 	LastSuccess  *time.Time    `json:"lastSuccess,omitempty"`
@@ -36,19 +45,31 @@ type Status struct {
 	Pipeline map[string]pipeline.Report `json:"pipeline"`
 }
 
-// SpecStatus identifies the spec in force.
+// SpecStatus identifies the spec in force and where it comes from.
 type SpecStatus struct {
-	Path     string    `json:"path"`
-	SHA256   string    `json:"sha256"`
-	LoadedAt time.Time `json:"loadedAt"`
-	Monitors []string  `json:"monitors"`
+	// Source is the file path or s3://BUCKET/KEY the spec is read from; Path repeats it for a
+	// file.
+	Source string `json:"source"`
+	Path   string `json:"path,omitempty"`
+	// Version is the source's version of the spec in force: its SHA-256, and for S3 the ETag
+	// and (in a versioned bucket) the version id.
+	Version  specsource.Version `json:"version"`
+	SHA256   string             `json:"sha256"`
+	LoadedAt time.Time          `json:"loadedAt"`
+	Monitors []string           `json:"monitors"`
+	// ReadError is set while the source cannot be read (S3 unreachable, access denied); the
+	// spec in force stays.
+	ReadError string `json:"readError,omitempty"`
 }
 
-// RejectedEdit is an edit of the spec file that did not load.
+// RejectedEdit is an edit of the spec that did not load, or the spec's disappearance (Missing).
 type RejectedEdit struct {
-	SHA256 string    `json:"sha256,omitempty"`
-	At     time.Time `json:"at"`
-	Error  string    `json:"error"`
+	SHA256    string    `json:"sha256,omitempty"`
+	ETag      string    `json:"etag,omitempty"`
+	VersionID string    `json:"versionId,omitempty"`
+	At        time.Time `json:"at"`
+	Error     string    `json:"error"`
+	Missing   bool      `json:"missing,omitempty"`
 }
 
 // PassStatus describes one pass.
@@ -112,14 +133,26 @@ type statusBook struct {
 	passWarnings []reconcile.Warning
 	pipelines    map[string]pipeline.Report
 	beats        map[string]reconcile.Heartbeat // by Monitor
+	// live, if set, fills in what is read when the status is served (the lease, the spec
+	// source's state); it is called without the lock.
+	live func(*Status)
 }
 
-func newStatusBook() *statusBook {
-	return &statusBook{lastChanges: map[string]*ChangeRecord{}, pipelines: map[string]pipeline.Report{}, beats: map[string]reconcile.Heartbeat{}}
+func newStatusBook(live func(*Status)) *statusBook {
+	return &statusBook{lastChanges: map[string]*ChangeRecord{}, pipelines: map[string]pipeline.Report{},
+		beats: map[string]reconcile.Heartbeat{}, live: live}
 }
 
-// snapshot returns a deep enough copy to encode without the lock.
+// snapshot returns a deep enough copy to encode without the lock, with the live parts filled in.
 func (b *statusBook) snapshot() Status {
+	s := b.recorded()
+	if b.live != nil {
+		b.live(&s)
+	}
+	return s
+}
+
+func (b *statusBook) recorded() Status {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s := b.st
@@ -174,14 +207,7 @@ func (b *statusBook) specLoaded(spec *SpecStatus, warnings []reconcile.Warning) 
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.st.Spec = spec
-	b.st.RejectedEdit = nil
 	b.specWarnings = warnings
-}
-
-func (b *statusBook) editRejected(r *RejectedEdit) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.st.RejectedEdit = r
 }
 
 // passDone records a finished pass.
@@ -227,8 +253,5 @@ func (b *statusBook) passDone(p PassStatus, res *reconcile.Result, err error, te
 	b.st.Subscriptions = subs
 }
 
-func (b *statusBook) ready() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.st.Ready
-}
+// ready is /readyz's answer.
+func (b *statusBook) ready() bool { return b.snapshot().Ready }

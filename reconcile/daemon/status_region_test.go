@@ -10,7 +10,7 @@ import (
 // TestStatusKeepsRegionsApart: the same id in two regions is two resources, each with its own
 // last change.
 func TestStatusKeepsRegionsApart(t *testing.T) {
-	b := newStatusBook()
+	b := newStatusBook(nil)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	res := &reconcile.Result{Changes: []reconcile.Change{
 		{ID: "Alarm/a", Kind: reconcile.KindAlarm, Name: "a", Action: reconcile.ActionCreate, Applied: true},

@@ -38,9 +38,9 @@
 //     Duration/3; a leader calls only PutObject on it.
 //   - Observability: Status (role, holder, holder's spec digest, since, transitions) for
 //     /status; Collector for /metrics (kmswatch_leader, kmswatch_lease_transitions_total);
-//     OnChange for the daemon; log lines "leading", "standing by: <holder> applies spec
-//     <digest>", "stopped leading: <why>", and a warning when the holder's spec digest differs
-//     from this process's.
+//     OnChange and Elected (a channel closed while leading) for the daemon; log lines
+//     "leading", "standing by: <holder> applies spec <digest>", "stopped leading: <why>", and a
+//     warning when the holder's spec digest differs from this process's.
 //   - Hold is the one-shot form for kmswatch --once --lease: acquire (or fail naming the
 //     holder), run one pass, release.
 //

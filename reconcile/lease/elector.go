@@ -105,6 +105,7 @@ type state struct {
 	warnedDigest [2]string // the (holder's, ours) pair last warned about
 	handovers    int64     // holder changes this process has seen
 	termEnded    chan struct{}
+	elected      chan struct{} // closed while leading (as of the last step); see Elected
 }
 
 // New checks cfg and fills in its defaults.
@@ -154,7 +155,7 @@ func New(cfg Config) (*Elector, error) {
 		renewEvery:    cfg.Duration / 3,
 		retryEvery:    max(cfg.Duration/15, time.Millisecond),
 		callTimeout:   cfg.CallTimeout,
-		st:            state{specDigest: cfg.SpecDigest},
+		st:            state{specDigest: cfg.SpecDigest, elected: make(chan struct{})},
 	}, nil
 }
 
@@ -167,6 +168,15 @@ func (e *Elector) SetSpecDigest(d string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.st.specDigest = d
+}
+
+// Elected returns a channel that is closed once this elector leads: at once if it leads as of
+// its last step, else when a step makes it leader. A standby waits on it instead of polling
+// Check. After the term ends, Elected returns a new channel, for the next term.
+func (e *Elector) Elected() <-chan struct{} {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.st.elected
 }
 
 // ErrNotLeader is what Check's errors match with errors.Is.

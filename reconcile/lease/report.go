@@ -60,9 +60,11 @@ func (e *Elector) changesLocked(st Status, now time.Time) ([]event, bool) {
 	switch {
 	case st.Role == RoleLeader && prev.Role != RoleLeader:
 		e.st.termEnded = make(chan struct{})
+		close(e.st.elected)
 		events = append(events, event{"leading", []any{"transitions", st.Transitions, "specDigest", st.HolderSpecDigest}})
 	case st.Role != RoleLeader && prev.Role == RoleLeader:
 		close(e.st.termEnded)
+		e.st.elected = make(chan struct{})
 		events = append(events, event{"stopped leading: " + e.notLeaderReasonLocked(now), nil})
 	}
 	ownChanged := e.st.reportedOwn != e.st.specDigest

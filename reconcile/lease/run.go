@@ -180,8 +180,13 @@ func (e *Elector) TermContext(ctx context.Context) (context.Context, context.Can
 		return ctx, func() {}, err
 	}
 	e.mu.Lock()
-	ended := e.st.termEnded
+	ended, begun := e.st.termEnded, e.st.reported.Role == RoleLeader
 	e.mu.Unlock()
+	if !begun {
+		// The write that won the lease has landed but its step has not reported the new term
+		// (and made the channel that ends it): wait for Elected.
+		return ctx, func() {}, &NotLeaderError{Lease: e.loc.String(), Reason: "its term has not begun yet"}
+	}
 	c, cancel := context.WithCancelCause(ctx)
 	go func() {
 		select {

@@ -13,7 +13,8 @@
 // started on a broken spec has nothing good to enforce), then polls every interval (default 10s).
 // An edit that loads is handed on; an edit that does not — invalid, empty — and a source that
 // cannot be read — a deleted object, access denied, a network error — are logged once each and
-// shown in Status, and the last good spec stays in force. Nothing here deletes anything, and
+// shown in Status, and the last good spec stays in force. A deleted source is also a rejected
+// edit (Rejected.Missing), reported like an invalid one through Options.OnRejected. Nothing here deletes anything, and
 // nothing downstream sees a spec that did not load.
 //
 // Permissions (IAM) for an S3 spec: s3:GetObject on arn:aws:s3:::BUCKET/KEY; s3:ListBucket on

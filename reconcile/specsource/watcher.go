@@ -25,6 +25,10 @@ type Options struct {
 	Log      logr.Logger
 	// Now is the clock for the times in Status; default time.Now.
 	Now func() time.Time
+	// OnRejected, if set, is called once for each version that does not load, and once when the
+	// source ceases to exist (Rejected.Missing), from the goroutine that polled, without the
+	// watcher's lock held.
+	OnRejected func(Rejected)
 }
 
 // Loaded is a spec that loaded, and the version it was loaded from.
@@ -34,11 +38,14 @@ type Loaded[T any] struct {
 	LoadedAt time.Time
 }
 
-// Rejected is a version of the source that did not load.
+// Rejected is a version of the source that did not load, or the source's disappearance.
 type Rejected struct {
 	Version Version   `json:"version"`
 	At      time.Time `json:"at"`
 	Error   string    `json:"error"`
+	// Missing says the source no longer exists (a deleted file or object): an edit too, which
+	// would empty the spec, and is rejected like one.
+	Missing bool `json:"missing,omitempty"`
 }
 
 // Status is what a Watcher shows of its source.
@@ -46,7 +53,8 @@ type Status struct {
 	Location string    `json:"location"`
 	Version  Version   `json:"version"`
 	LoadedAt time.Time `json:"loadedAt"`
-	// Rejected is set while the source holds a version newer than Version that did not load.
+	// Rejected is set while the source holds a version newer than Version that did not load,
+	// or no longer exists.
 	Rejected *Rejected `json:"rejected,omitempty"`
 	// ReadError is set while the source cannot be read (deleted, access denied, unreachable).
 	ReadError string `json:"readError,omitempty"`
@@ -59,6 +67,7 @@ type Watcher[T any] struct {
 	interval time.Duration
 	log      logr.Logger
 	now      func() time.Time
+	onReject func(Rejected)
 
 	mu       sync.Mutex
 	cur      *Loaded[T]
@@ -81,7 +90,8 @@ func NewWatcher[T any](src Source, load LoadFunc[T], o Options) (*Watcher[T], er
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Watcher[T]{src: src, load: load, interval: o.Interval, log: o.Log.WithValues("source", src.Location()), now: o.Now}, nil
+	return &Watcher[T]{src: src, load: load, interval: o.Interval, log: o.Log.WithValues("source", src.Location()), now: o.Now,
+		onReject: o.OnRejected}, nil
 }
 
 // Start reads and loads the source. It fails if the source cannot be read or does not load;
@@ -156,7 +166,7 @@ func (w *Watcher[T]) Poll(ctx context.Context) *Loaded[T] {
 	snap, err := w.src.Poll(ctx, seen)
 	if err != nil {
 		if ctx.Err() == nil {
-			w.unreadable(err)
+			w.report(w.unreadable(err))
 		}
 		return nil
 	}
@@ -164,16 +174,32 @@ func (w *Watcher[T]) Poll(ctx context.Context) *Loaded[T] {
 	if snap == nil {
 		return nil
 	}
-	return w.consider(snap)
+	l, rejected := w.consider(snap)
+	w.report(rejected)
+	return l
 }
 
-func (w *Watcher[T]) unreadable(err error) {
+func (w *Watcher[T]) report(r *Rejected) {
+	if r != nil && w.onReject != nil {
+		w.onReject(*r)
+	}
+}
+
+// unreadable notes a source that cannot be read; a source that no longer exists is also a
+// rejected edit, which it returns the first time.
+func (w *Watcher[T]) unreadable(err error) *Rejected {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.readErr == nil || w.readErr.Error() != err.Error() {
 		w.log.Error(err, "spec source unreadable: the previous spec stays in force", "inForce", w.cur.Version)
 	}
 	w.readErr = err
+	if !errors.Is(err, ErrNotFound) || (w.rejected != nil && w.rejected.Missing) {
+		return nil
+	}
+	w.rejected = &Rejected{At: w.now(), Error: err.Error(), Missing: true}
+	r := *w.rejected
+	return &r
 }
 
 func (w *Watcher[T]) readable() {
@@ -183,25 +209,30 @@ func (w *Watcher[T]) readable() {
 		w.log.Info("spec source readable again", "after", w.readErr.Error())
 		w.readErr = nil
 	}
+	if w.rejected != nil && w.rejected.Missing {
+		w.rejected = nil
+	}
 }
 
 // consider loads a new version, unless its content is the one in force (an S3 object rewritten
-// with the same bytes under a new ETag, a file renamed over with the same content).
-func (w *Watcher[T]) consider(snap *Snapshot) *Loaded[T] {
+// with the same bytes under a new ETag, a file renamed over with the same content). It returns
+// the spec that loaded, or the rejection.
+func (w *Watcher[T]) consider(snap *Snapshot) (*Loaded[T], *Rejected) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.seen = snap.Version
 	if snap.Version.SHA256 == w.cur.Version.SHA256 {
 		w.cur.Version, w.rejected = snap.Version, nil
-		return nil
+		return nil, nil
 	}
 	s, err := w.load(snap.Data, w.src.Location())
 	if err != nil {
 		w.rejected = &Rejected{Version: snap.Version, At: w.now(), Error: err.Error()}
 		w.log.Error(err, "spec edit rejected: the previous spec stays in force", "rejected", snap.Version, "inForce", w.cur.Version)
-		return nil
+		r := *w.rejected
+		return nil, &r
 	}
 	w.cur, w.rejected = &Loaded[T]{Spec: s, Version: snap.Version, LoadedAt: w.now()}, nil
 	w.log.Info("spec changed", "version", snap.Version)
-	return w.cur
+	return w.cur, nil
 }

@@ -11,13 +11,17 @@ var notAudited = map[string]bool{
 	"logs:PutLogEvents": true, "logs:GetLogEvents": true, "logs:FilterLogEvents": true,
 	"logs:CreateLogStream": true, "cloudwatch:PutMetricData": true, "cloudwatch:GetMetricData": true,
 	"cloudwatch:GetMetricStatistics": true, "cloudwatch:ListMetrics": true, "sns:Publish": true,
+	// S3's object-level operations are data events:
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
+	"s3:PutObject": true, "s3:GetObject": true, "s3:HeadObject": true, "s3:DeleteObject": true,
+	"s3:ListObjectVersions": true,
 }
 
 // eventSources maps the emulator's service ids to CloudTrail's eventSource.
 var eventSources = map[string]string{
 	"cloudwatch": "monitoring.amazonaws.com", "logs": "logs.amazonaws.com",
 	"cloudtrail": "cloudtrail.amazonaws.com", "sns": "sns.amazonaws.com",
-	"kms": "kms.amazonaws.com", "tagging": "tagging.amazonaws.com", "sts": "sts.amazonaws.com",
+	"kms": "kms.amazonaws.com", "tagging": "tagging.amazonaws.com", "sts": "sts.amazonaws.com", "s3": "s3.amazonaws.com",
 }
 
 // audit turns a call into a CloudTrail record in CloudTrail's own shape (eventVersion 1.11),

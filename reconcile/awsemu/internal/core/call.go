@@ -55,6 +55,8 @@ func (c *Call) Validation(msg string) *wire.APIError {
 		return wire.Errorf("InvalidParameterException", msg)
 	case "kms":
 		return wire.Errorf("ValidationException", msg)
+	case "s3":
+		return wire.Errorf("InvalidArgument", msg)
 	}
 	return wire.Errorf("ValidationException", msg)
 }

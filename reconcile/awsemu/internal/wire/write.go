@@ -63,7 +63,8 @@ func (rt *Router) WriteError(w http.ResponseWriter, req *Request, requestID stri
 	case RESTXML:
 		w.Header().Set("X-Amz-Request-Id", requestID)
 		var body []byte
-		if req.HTTP.Method != http.MethodHead {
+		// A HEAD answer and a 304 have no body: the SDK derives the code from the status.
+		if req.HTTP.Method != http.MethodHead && ae.HTTPStatus() != http.StatusNotModified {
 			body = EncodeRESTXMLError(ae, requestID)
 		}
 		writeRaw(w, ae.HTTPStatus(), "application/xml", body)
