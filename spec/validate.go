@@ -14,11 +14,6 @@ import (
 func validateFile(monitors []Monitor, docs []int, file string) (ErrorList, []Problem) {
 	var errs ErrorList
 	var warnings []Problem
-	type claim struct {
-		monitor string
-		doc     int
-		index   int
-	}
 	claims := map[string]claim{}
 	for i := range monitors {
 		m := &monitors[i]
@@ -55,35 +50,7 @@ func validateFile(monitors []Monitor, docs []int, file string) (ErrorList, []Pro
 		for j, a := range m.Spec.Alarms {
 			claimOnce(fmt.Sprintf("spec.alarms[%d].name", j), "alarm", a.Name)
 		}
-		// A preset claims its alarms together: one problem per entry, not one per alarm.
-		type clash struct {
-			names []string
-			owner claim
-		}
-		byRef := map[int]*clash{}
-		for _, pa := range expandPresets(&m.Spec) {
-			key := "alarm\x00" + region + "\x00" + pa.alarm.Name
-			c, taken := claims[key]
-			if !taken || c.index == i {
-				claims[key] = claim{m.Metadata.Name, docs[i], i}
-				continue
-			}
-			if byRef[pa.ref] == nil {
-				byRef[pa.ref] = &clash{owner: c}
-			}
-			byRef[pa.ref].names = append(byRef[pa.ref].names, pa.alarm.Name)
-		}
-		for j := range m.Spec.Presets {
-			c := byRef[j]
-			if c == nil {
-				continue
-			}
-			more := ""
-			if len(c.names) > 1 {
-				more = fmt.Sprintf(" and %d more", len(c.names)-1)
-			}
-			p.errorf(fmt.Sprintf("spec.presets[%d]", j), "", "its alarms (%s%s) are already claimed by Monitor %q (document %d); two Monitors would undo each other's changes", c.names[0], more, c.owner.monitor, c.owner.doc)
-		}
+		claimPresets(p, m, claims, claim{m.Metadata.Name, docs[i], i})
 		if m.Spec.Heartbeat != nil && m.Metadata.Name != "" {
 			claimOnce("spec.heartbeat", "alarm", m.HeartbeatName())
 		}
@@ -91,6 +58,46 @@ func validateFile(monitors []Monitor, docs []int, file string) (ErrorList, []Pro
 		warnings = append(warnings, p.warnings...)
 	}
 	return errs, warnings
+}
+
+// claim is the Monitor that claimed a resource first: its name, document and place in the file.
+type claim struct {
+	monitor string
+	doc     int
+	index   int
+}
+
+// claimPresets claims the alarms m's presets expand to, for mine (m's own claim). A preset
+// claims its alarms together: a clash is one problem per preset entry, not one per alarm.
+func claimPresets(p *problems, m *Monitor, claims map[string]claim, mine claim) {
+	type clash struct {
+		names []string
+		owner claim
+	}
+	byRef := map[int]*clash{}
+	for _, pa := range expandPresets(&m.Spec) {
+		key := "alarm\x00" + m.Spec.Region + "\x00" + pa.alarm.Name
+		c, taken := claims[key]
+		if !taken || c.index == mine.index {
+			claims[key] = mine
+			continue
+		}
+		if byRef[pa.ref] == nil {
+			byRef[pa.ref] = &clash{owner: c}
+		}
+		byRef[pa.ref].names = append(byRef[pa.ref].names, pa.alarm.Name)
+	}
+	for j := range m.Spec.Presets {
+		c := byRef[j]
+		if c == nil {
+			continue
+		}
+		more := ""
+		if len(c.names) > 1 {
+			more = fmt.Sprintf(" and %d more", len(c.names)-1)
+		}
+		p.errorf(fmt.Sprintf("spec.presets[%d]", j), "", "its alarms (%s%s) are already claimed by Monitor %q (document %d); two Monitors would undo each other's changes", c.names[0], more, c.owner.monitor, c.owner.doc)
+	}
 }
 
 func validateMonitor(p *problems, m *Monitor) {

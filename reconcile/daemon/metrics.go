@@ -126,8 +126,13 @@ func NewMetrics() *Metrics {
 	m.Registry.MustRegister(m.passes, m.duration, m.awsRequests, m.awsDuration, m.driftRepaired,
 		m.changes, m.resources, m.subsPending, m.lastSuccess, m.specReloads, m.contested, m.pipelineLive, m.lastEventAge, m.heartbeats,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	// Series with a known, closed label set start at 0 so that they are present before they move
-	// (rate() and alert rules need the series to exist).
+	m.startAtZero()
+	return m
+}
+
+// startAtZero makes the series with a known, closed label set present at 0 before they move
+// (rate() and alert rules need the series to exist).
+func (m *Metrics) startAtZero() {
 	for _, r := range []string{ResultSuccess, ResultConflict, ResultError} {
 		m.passes.WithLabelValues(r)
 	}
@@ -140,7 +145,6 @@ func NewMetrics() *Metrics {
 	for _, r := range []string{"success", "error"} {
 		m.heartbeats.WithLabelValues(r)
 	}
-	return m
 }
 
 // observePipelines sets each Monitor's pipeline series from the pass's judgement, dropping those
