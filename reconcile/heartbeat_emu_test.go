@@ -146,6 +146,11 @@ func TestHeartbeatSwitchFires(t *testing.T) {
 			if quiet < hbAlarmWait {
 				t.Errorf("the switch fired %v after the last heartbeat arrived, before alarmAfter (%v)", quiet, hbAlarmWait)
 			}
+			// Measured from what the alarm can see — the last heartbeat to arrive — it fires
+			// within alarmAfter plus one period, and the evaluation range's two periods more.
+			if limit := hbAlarmWait + period + 2*period; quiet > limit {
+				t.Errorf("the switch fired %v after the last heartbeat arrived, want within %v", quiet, limit)
+			}
 			if n := l.switchNotifications(); len(n) != 1 || n[0].TopicArn != "arn:aws:sns:ap-southeast-2:111122223333:lab-alerts" {
 				t.Errorf("notifications of the switch: %+v", n)
 			}
