@@ -18,19 +18,6 @@ import (
 	"github.com/kmswatch/kmswatch/reconcile/awsemu/mototest"
 )
 
-// motoClient is an S3 client for moto_server at endpoint: path-style addressing, since the
-// bucket cannot be a subdomain of 127.0.0.1.
-func motoClient(endpoint string) *s3.Client {
-	cfg := aws.Config{Region: "us-east-1", RetryMaxAttempts: 1,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDMOTO", SecretAccessKey: "x"}, nil
-		})}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(endpoint)
-		o.UsePathStyle = true
-	})
-}
-
 // serialised puts a proxy in front of moto that lets one PUT through at a time. moto 5.2.1's
 // PutObject checks If-Match / If-None-Match and then stores the object in two steps with no
 // lock between them (moto/s3/responses.py, put_object), on a threaded server, so two writes
@@ -62,7 +49,7 @@ func serialised(t *testing.T, endpoint string) string {
 // election with a race of four electors, a partitioned leader, and the one-shot Hold.
 func TestMoto(t *testing.T) {
 	srv := mototest.Start(t)
-	direct := motoClient(srv.URL)
+	direct := mototest.S3Client(srv.URL)
 	fresh := func(t *testing.T) {
 		srv.Reset(t)
 		if _, err := direct.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(testLease.Bucket)}); err != nil {
@@ -82,14 +69,14 @@ func TestMoto(t *testing.T) {
 	const d = 5 * time.Second
 	t.Run("election race", func(t *testing.T) {
 		fresh(t)
-		testElection(t, motoClient(serialised(t, srv.URL)), 4, d)
+		testElection(t, mototest.S3Client(serialised(t, srv.URL)), 4, d)
 	})
 	t.Run("partitioned leader", func(t *testing.T) {
 		fresh(t)
-		testPartition(t, motoClient(serialised(t, srv.URL)), d)
+		testPartition(t, mototest.S3Client(serialised(t, srv.URL)), d)
 	})
 	t.Run("hold", func(t *testing.T) {
 		fresh(t)
-		testHold(t, motoClient(serialised(t, srv.URL)), d)
+		testHold(t, mototest.S3Client(serialised(t, srv.URL)), d)
 	})
 }

@@ -17,17 +17,6 @@ import (
 	"github.com/kmswatch/kmswatch/spec"
 )
 
-func motoClient(endpoint string) *s3.Client {
-	cfg := aws.Config{Region: "us-east-1", RetryMaxAttempts: 1,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDMOTO", SecretAccessKey: "x"}, nil
-		})}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(endpoint)
-		o.UsePathStyle = true
-	})
-}
-
 // answers records how S3 answered each GetObject: "200", "304", or the error code.
 type answers struct {
 	S3API
@@ -62,7 +51,7 @@ func (a *answers) take() string {
 // invalid edit, an emptied object, a deleted object, a versioned bucket, and Run.
 func TestS3Moto(t *testing.T) {
 	srv := mototest.Start(t)
-	client := motoClient(srv.URL)
+	client := mototest.S3Client(srv.URL)
 	ctx := context.Background()
 	loc, err := s3object.ParseURL("s3://kmswatch-specs/prod/monitor.yaml")
 	if err != nil {

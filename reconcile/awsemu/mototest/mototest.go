@@ -2,6 +2,7 @@ package mototest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // RequireEnv is the environment variable that turns a missing moto_server into a failure.
@@ -172,4 +176,18 @@ func tail(s string) string {
 		return "…" + s[len(s)-2000:]
 	}
 	return s
+}
+
+// S3Client is an S3 client for moto_server at endpoint (the server's URL, or a proxy in front of
+// it): path-style addressing, since a bucket cannot be a subdomain of 127.0.0.1, and one attempt,
+// so that a test sees every answer.
+func S3Client(endpoint string) *s3.Client {
+	cfg := aws.Config{Region: "us-east-1", RetryMaxAttempts: 1,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIDMOTO", SecretAccessKey: "x"}, nil
+		})}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+		o.UsePathStyle = true
+	})
 }
