@@ -92,3 +92,17 @@ func (o LoadOptions) resolveEndpoints(p *problems, m *Monitor) {
 		}
 	}
 }
+
+// Endpoints are the subscription endpoints of monitors as they are subscribed (Target): what an
+// AWS error may echo back and no output may print, for a redact.Redactor.
+func Endpoints(monitors []Monitor) []string {
+	var out []string
+	for _, m := range monitors {
+		for _, t := range m.Spec.Topics {
+			for _, s := range t.Subscriptions {
+				out = append(out, s.Target())
+			}
+		}
+	}
+	return out
+}

@@ -125,13 +125,5 @@ func reportSpec(name string, f *spec.File, err error, stderr io.Writer) (*spec.F
 // endpointRedactor knows the endpoints of the loaded monitors, so that a message quoting one
 // of them in any form (escaped, as SNS lists it) shows its display form instead.
 func endpointRedactor(f *spec.File) *redact.Redactor {
-	var endpoints []string
-	for _, m := range f.Monitors {
-		for _, t := range m.Spec.Topics {
-			for _, s := range t.Subscriptions {
-				endpoints = append(endpoints, s.Target())
-			}
-		}
-	}
-	return redact.New(endpoints...)
+	return redact.New(spec.Endpoints(f.Monitors)...)
 }

@@ -61,7 +61,7 @@ func markLoad(load LoadFunc) LoadFunc {
 func (d *Daemon) setSpec(l *specsource.Loaded[Spec]) {
 	first := d.cur == nil
 	d.cur = l
-	d.redactor = redact.New(endpoints(l.Spec.Monitors)...)
+	d.redactor = redact.New(spec.Endpoints(l.Spec.Monitors)...)
 	if !first {
 		d.metrics.observeReload(true)
 	}
@@ -86,20 +86,6 @@ func monitorNames(ms []spec.Monitor) []string {
 		names = append(names, m.Metadata.Name)
 	}
 	return names
-}
-
-// endpoints are the subscription endpoints of monitors, as they are subscribed: what an AWS error
-// may echo back, and what no output may print.
-func endpoints(monitors []spec.Monitor) []string {
-	var out []string
-	for _, m := range monitors {
-		for _, t := range m.Spec.Topics {
-			for _, s := range t.Subscriptions {
-				out = append(out, s.Target())
-			}
-		}
-	}
-	return out
 }
 
 // rejected counts an edit that did not load (or a source that disappeared); the watcher has
