@@ -80,7 +80,7 @@ func testLeaseChaos(t *testing.T, kind string) {
 	writes := c.fb.leaseWrites(t, calls)
 	n := checkOnlyHolderCalls(t, calls, writes, c.fleet)
 	terms := checkTerms(t, calls, writes, c.fleet)
-	c.fb.checkEmulatorLog(t, calls)
+	c.fb.checkEmulatorLog(t)
 	t.Logf("%s: %v of chaos: %d processes started, %d SIGKILLs, %d drifts; %d calls, %d lease writes, %d terms, %d writes by the fleet, each by the holder of its moment",
 		kind, chaosFor, c.started, c.kills, c.drifts, len(calls), len(writes), terms, n)
 }

@@ -81,7 +81,7 @@ func testLeaseThreeReplicas(t *testing.T, kind string) {
 	checkKillTakeover(t, kind, calls, writes, next.key, third.key)
 	n := checkOnlyHolderCalls(t, calls, writes, fleet)
 	terms := checkTerms(t, calls, writes, fleet)
-	fb.checkEmulatorLog(t, calls)
+	fb.checkEmulatorLog(t)
 	t.Logf("%s: %d calls, %d lease writes, %d terms, %d writes by the fleet, each by the holder of its moment", kind, len(calls), len(writes), terms, n)
 	if threshold(t, fb.cw) != 1 {
 		t.Errorf("the alarm's threshold moved")

@@ -63,7 +63,7 @@ func testLeaseRollingDeployment(t *testing.T, kind string) {
 		t.Errorf("PutMetricAlarm since the new task started: %v, want exactly one, by the new task", n)
 	}
 	checkOnlyHolderCalls(t, calls, fb.leaseWrites(t, calls), fleet)
-	fb.checkEmulatorLog(t, calls)
+	fb.checkEmulatorLog(t)
 }
 
 // TestSpecFromS3: the spec in S3, watched by ETag. An uploaded edit is applied within one poll
